@@ -1,0 +1,211 @@
+"""The mentorship record: organisations, programs, participants, pairings, sessions, feedback.
+
+Certificates are computed from these rows. The invariants that matter to counting are
+enforced by the database as well as by the services: one feedback per member per session,
+only by a member of the session's pairing (a trigger), ratings 1-4, and completion is
+final (a trigger).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import CharField, Q
+from django.db.models.functions import Length
+
+CharField.register_lookup(Length)
+
+COLOUR_VALIDATOR = RegexValidator(
+    r"^#[0-9A-Fa-f]{6}$", "Use a colour in the form #RRGGBB, for example #1F6FEB."
+)
+
+
+def _image_path(folder: str, filename: str) -> str:
+    # A fresh name for every upload: issued certificates keep pointing at the image that
+    # was current when they were awarded, so an upload must never overwrite a file.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"{folder}/{secrets.token_hex(16)}{suffix}"
+
+
+def logo_upload_to(instance: models.Model, filename: str) -> str:
+    return _image_path("logos", filename)
+
+
+def banner_upload_to(instance: models.Model, filename: str) -> str:
+    return _image_path("banners", filename)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    logo = models.ImageField(upload_to=logo_upload_to, blank=True, max_length=200)
+    accent_colour = models.CharField(
+        max_length=7, default="#1F6FEB", validators=[COLOUR_VALIDATOR]
+    )
+    admins = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="administered_organisations", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accent_colour__startswith="#") & Q(accent_colour__length=7),
+                name="organisation_accent_colour_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    class Kind(models.TextChoices):
+        ONE_ON_ONE = "one_on_one", "1:1"
+        DEVELOPMENT = "development", "Development"
+        GROUP = "group", "Group"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="programs")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    banner = models.ImageField(upload_to=banner_upload_to, blank=True, max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["one_on_one", "development", "group"]), name="program_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    """A user in a program in one role. A user who is both mentor and mentee has two rows."""
+
+    class Role(models.TextChoices):
+        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", "Mentee"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user", "role"], name="participant_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["mentor", "mentee"]), name="participant_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "program"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} as {self.role} in {self.program_id}"
+
+
+class Pairing(models.Model):
+    """The members who meet: two in a 1:1 program."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Pairing {self.pk}"
+
+
+class PairingMember(models.Model):
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="members")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="memberships"
+    )
+    # The participant's user, kept here so that counting groups by person without a join
+    # and so that the same person cannot sit on both sides of one pairing.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairing_memberships"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "participant"], name="member_unique"),
+            models.UniqueConstraint(fields=["pairing", "user"], name="member_user_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "pairing"])]
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set by the first feedback and cleared when the last is deleted. Claiming it with a
+    # conditional UPDATE is what lets two members give feedback at the same moment and the
+    # session still count exactly once.
+    first_feedback_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "completed", "cancelled"]),
+                name="session_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=24 * 60),
+                name="session_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="completed") & Q(completed_at__isnull=False))
+                | (~Q(status="completed") & Q(completed_at__isnull=True)),
+                name="session_completed_at_matches_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["pairing", "starts_at"]),
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(status="scheduled"),
+                name="session_scheduled_ends_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk} ({self.status})"
+
+
+class Feedback(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="feedback_given")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="feedback_once_per_member"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=4), name="feedback_rating_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["author"])]

@@ -1,0 +1,270 @@
+"""Writes to the mentorship record. Each keeps certificate progress up to date and awards
+what the change earned, in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from laurel.accounts.models import NAME_MAX_LENGTH, User
+from laurel.certificates.services import progress_ensure, progress_shift, record_changed
+from laurel.errors import Conflict, InvalidInput
+from laurel.programs.models import (
+    Feedback,
+    Organisation,
+    Pairing,
+    PairingMember,
+    Participant,
+    Program,
+    Session,
+)
+from laurel.validation import clean_colour, clean_line, clean_text
+
+COMMENT_MAX_LENGTH = 5000
+ELAPSED_BATCH = 1000
+
+
+def organisation_create(*, name: str, slug: str = "", accent_colour: str = "#1F6FEB") -> Organisation:
+    name = clean_line(name, field="name", label="Organisation name", max_length=200)
+    slug = slugify(slug or name)[:60]
+    if not slug:
+        raise InvalidInput.field("slug", "The short name must contain letters or digits.")
+    colour = clean_colour(accent_colour, field="accent_colour", label="Accent colour")
+    try:
+        with transaction.atomic():
+            return Organisation.objects.create(name=name, slug=slug, accent_colour=colour)
+    except IntegrityError:
+        raise Conflict(f"An organisation with the short name {slug!r} already exists.") from None
+
+
+def program_create(*, organisation: Organisation, name: str, kind: str) -> Program:
+    name = clean_line(name, field="name", label="Program name", max_length=200)
+    if kind not in Program.Kind.values:
+        raise InvalidInput.field(
+            "kind", f"Unknown program kind {kind!r}; use one_on_one, development or group."
+        )
+    return Program.objects.create(organisation=organisation, name=name, kind=kind)
+
+
+def user_for_email(*, email: str, name: str) -> User:
+    """The person with this email address (any letter case), created if new."""
+    email = clean_line(email, field="email", label="Email address", max_length=254)
+    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+        raise InvalidInput.field("email", f"{email!r} is not an email address.")
+    name = clean_line(name, field="name", label="Name", max_length=NAME_MAX_LENGTH)
+    email = email.lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, name=name)
+        except IntegrityError:
+            user = User.objects.get(email=email)
+    return user
+
+
+def participant_add(*, program: Program, email: str, name: str, role: str) -> Participant:
+    """Add a person to a program in a role (a second call adds the other role)."""
+    if role not in Participant.Role.values:
+        raise InvalidInput.field("role", f"Unknown role {role!r}; use mentor or mentee.")
+    with transaction.atomic():
+        user = user_for_email(email=email, name=name)
+        if Participant.objects.filter(program=program, user=user, role=role).exists():
+            raise Conflict(f"{user.email} is already a {role} in this program.")
+        participant = Participant.objects.create(program=program, user=user, role=role)
+        progress_ensure(program_id=program.pk, user_ids=[user.pk])
+    return participant
+
+
+def pairing_create(*, program: Program, participants: Sequence[Participant]) -> Pairing:
+    """Pair participants of one program so they can meet."""
+    if program.kind == Program.Kind.GROUP:
+        if len(participants) < 2:
+            raise InvalidInput.field("participant_ids", "A group needs at least two participants.")
+    elif len(participants) != 2:
+        raise InvalidInput.field(
+            "participant_ids", f"A pairing in this program has exactly two participants, not {len(participants)}."
+        )
+    if any(p.program_id != program.pk for p in participants):
+        raise InvalidInput.field("participant_ids", "Every participant must belong to this program.")
+    if len({p.user_id for p in participants}) != len(participants):
+        raise InvalidInput.field("participant_ids", "A person cannot be paired with themselves.")
+    with transaction.atomic():
+        pairing = Pairing.objects.create(program=program)
+        PairingMember.objects.bulk_create(
+            [PairingMember(pairing=pairing, participant=p, user_id=p.user_id) for p in participants]
+        )
+    return pairing
+
+
+def session_schedule(
+    *,
+    pairing: Pairing,
+    starts_at: datetime,
+    duration_minutes: int,
+    status: str = Session.Status.SCHEDULED,
+    now: datetime | None = None,
+) -> Session:
+    """Book a session, or record one from the past (``status`` completed or cancelled)."""
+    now = now or timezone.now()
+    if timezone.is_naive(starts_at):
+        raise InvalidInput.field("starts_at", "The start time needs a time zone, e.g. 2026-03-01T10:00:00Z.")
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or not 1 <= duration_minutes <= 24 * 60:
+        raise InvalidInput.field("duration_minutes", "The duration must be between 1 and 1440 minutes.")
+    if status not in Session.Status.values:
+        raise InvalidInput.field("status", f"Unknown status {status!r}; use scheduled, completed or cancelled.")
+    if status == Session.Status.COMPLETED and starts_at > now:
+        raise InvalidInput.field("status", "A session that has not started yet cannot be completed.")
+    with transaction.atomic():
+        session = Session.objects.create(
+            pairing=pairing,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            ends_at=starts_at + timedelta(minutes=duration_minutes),
+            status=status,
+            completed_at=now if status == Session.Status.COMPLETED else None,
+            cancelled_at=now if status == Session.Status.CANCELLED else None,
+        )
+        if status == Session.Status.COMPLETED:
+            record_changed(
+                touched=progress_shift(session_ids=[session.pk], completed_step=1, counting="with_feedback")
+            )
+    return session
+
+
+def _complete(session: Session, now: datetime) -> bool:
+    """Mark a scheduled session completed; True if this call did it."""
+    done = Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(
+        status=Session.Status.COMPLETED, completed_at=now
+    )
+    if done:
+        session.status, session.completed_at = Session.Status.COMPLETED, now
+        record_changed(
+            touched=progress_shift(session_ids=[session.pk], completed_step=1, counting="with_feedback")
+        )
+    return bool(done)
+
+
+def session_complete(*, session: Session, now: datetime | None = None) -> Session:
+    """Mark a session completed. Completion is final; completing twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status == Session.Status.CANCELLED:
+            raise Conflict("This session was cancelled; a cancelled session cannot be completed.")
+        if session.starts_at > now:
+            raise InvalidInput.field(
+                "status", "This session has not started yet; complete it once it has."
+            )
+        _complete(session, now)
+    return session
+
+
+def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
+    now = now or timezone.now()
+    with transaction.atomic():
+        done = Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(
+            status=Session.Status.CANCELLED, cancelled_at=now
+        )
+        session.refresh_from_db()
+        if not done and session.status == Session.Status.COMPLETED:
+            raise Conflict("This session is completed; completion is final and cannot be cancelled.")
+    return session
+
+
+def sessions_complete_elapsed(*, now: datetime | None = None) -> int:
+    """Complete every scheduled session whose booked time has passed, in batches."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Session.objects.filter(status=Session.Status.SCHEDULED, ends_at__lte=now)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:ELAPSED_BATCH]
+            )
+            if not ids:
+                return total
+            # Only the rows this statement changed: a member may have completed one of
+            # them a moment ago, and that completion was counted already.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {Session._meta.db_table} SET status = %s, completed_at = %s"  # noqa: S608
+                    f" WHERE status = %s AND id IN ({', '.join(['%s'] * len(ids))}) RETURNING id",
+                    [Session.Status.COMPLETED, now, Session.Status.SCHEDULED, *ids],
+                )
+                completed = [row[0] for row in cursor.fetchall()]
+            record_changed(
+                touched=progress_shift(session_ids=completed, completed_step=1, counting="with_feedback")
+            )
+            total += len(completed)
+
+
+def feedback_submit(
+    *,
+    session: Session,
+    author: Participant,
+    rating: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Feedback:
+    """Record a member's feedback on a session; the session then counts for both members."""
+    now = now or timezone.now()
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 4:
+        raise InvalidInput.field("rating", "The rating must be a whole number from 1 to 4.")
+    comment = clean_text(
+        comment, field="comment", label="Comment", max_length=COMMENT_MAX_LENGTH, required=False
+    )
+    try:
+        with transaction.atomic():
+            # Lock the session: its completion and its first feedback then happen one after
+            # the other, so each is counted exactly once whatever the timing.
+            session = Session.objects.select_for_update().get(pk=session.pk)
+            if session.status == Session.Status.CANCELLED:
+                raise InvalidInput.field(
+                    "session", "This session was cancelled; feedback is only for sessions that took place."
+                )
+            if session.starts_at > now:
+                raise InvalidInput.field(
+                    "session", "This session has not started yet; give feedback once it has."
+                )
+            if not PairingMember.objects.filter(
+                pairing_id=session.pairing_id, participant_id=author.pk
+            ).exists():
+                raise InvalidInput.field(
+                    "participant_id", "Only a member of this session's pairing can give feedback on it."
+                )
+            feedback = Feedback.objects.create(
+                session=session, author=author, rating=rating, comment=comment, created_at=now
+            )
+            if session.status == Session.Status.SCHEDULED and session.ends_at <= now:
+                _complete(session, now)
+            if session.first_feedback_at is None:
+                Session.objects.filter(pk=session.pk).update(first_feedback_at=now)
+                session.first_feedback_at = now
+                if session.status == Session.Status.COMPLETED:
+                    record_changed(
+                        touched=progress_shift(session_ids=[session.pk], completed_step=0, counting=1)
+                    )
+    except IntegrityError:
+        if Feedback.objects.filter(session=session, author=author).exists():
+            raise Conflict("This member has already given feedback on this session.") from None
+        raise
+    return feedback
+
+
+def feedback_delete(*, feedback: Feedback) -> None:
+    """Remove feedback. The session may stop counting; certificates already earned stay."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=feedback.session_id)
+        feedback.delete()
+        if not Feedback.objects.filter(session=session).exists():
+            cleared = Session.objects.filter(pk=session.pk, first_feedback_at__isnull=False).update(
+                first_feedback_at=None
+            )
+            if cleared and session.status == Session.Status.COMPLETED:
+                progress_shift(session_ids=[session.pk], completed_step=0, counting=-1)
