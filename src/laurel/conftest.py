@@ -14,6 +14,8 @@ def run_tasks():
     """Run every task that is due, as the background worker would."""
 
     def run() -> None:
-        call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+        call_command(
+            "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+        )
 
     return run

@@ -32,7 +32,9 @@ def make_program(
     organisation: Organisation | None = None, *, kind: str = "one_on_one", name: str | None = None
 ) -> Program:
     organisation = organisation or make_organisation()
-    return program_create(organisation=organisation, name=name or f"Program {next(_sequence)}", kind=kind)
+    return program_create(
+        organisation=organisation, name=name or f"Program {next(_sequence)}", kind=kind
+    )
 
 
 def make_participant(
@@ -40,7 +42,10 @@ def make_participant(
 ) -> Participant:
     n = next(_sequence)
     return participant_add(
-        program=program, email=email or f"person{n}@example.org", name=name or f"Person {n}", role=role
+        program=program,
+        email=email or f"person{n}@example.org",
+        name=name or f"Person {n}",
+        role=role,
     )
 
 
@@ -64,7 +69,9 @@ def make_session(
     )
 
 
-def give_feedback(session: Session, author: Participant, *, rating: int = 4, comment: str = "") -> Feedback:
+def give_feedback(
+    session: Session, author: Participant, *, rating: int = 4, comment: str = ""
+) -> Feedback:
     return feedback_submit(session=session, author=author, rating=rating, comment=comment)
 
 
@@ -83,7 +90,9 @@ def make_certificate(
         if threshold is None
         else RuleInput(type="sessions_completed", threshold=threshold)
     )
-    definition = certificate_create(program=program, by=None, name=name, text=text, colour=colour, rule=rule)
+    definition = certificate_create(
+        program=program, by=None, name=name, text=text, colour=colour, rule=rule
+    )
     if enabled:
         certificate_enable(definition=definition, by=None, confirm=True)
         definition.refresh_from_db()

@@ -48,7 +48,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("LAUREL_DEBUG", True)
-_DEV_SECRET = "laurel-development-only-secret-key-not-for-production-use-0123456789"
+_DEV_SECRET = "laurel-development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105 - used only with debug on
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when LAUREL_DEBUG is off")
@@ -113,7 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not memory, so that tests can write from several threads at once; one per
+    # process, so that test runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": env_str("LAUREL_TEST_DATABASE", "test_laurel")}
 

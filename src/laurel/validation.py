@@ -16,7 +16,9 @@ _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-def clean_line(value: object, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+def clean_line(
+    value: object, *, field: str, label: str, max_length: int, required: bool = True
+) -> str:
     """A one-line value such as a name: trimmed, no control characters."""
     if value is None:
         value = ""
@@ -36,7 +38,9 @@ def clean_line(value: object, *, field: str, label: str, max_length: int, requir
     return value
 
 
-def clean_text(value: object, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+def clean_text(
+    value: object, *, field: str, label: str, max_length: int, required: bool = True
+) -> str:
     """Several lines of text: trimmed, line breaks and tabs allowed, other controls refused."""
     if value is None:
         value = ""

@@ -154,7 +154,11 @@ class IssuedCertificate(models.Model):
         indexes = [
             models.Index(fields=["public_id"], condition=Q(is_current=True), name="issued_public"),
             models.Index(fields=["program", "user"]),
-            models.Index(fields=["notified_at"], condition=Q(notified_at__isnull=True), name="issued_unnotified"),
+            models.Index(
+                fields=["notified_at"],
+                condition=Q(notified_at__isnull=True),
+                name="issued_unnotified",
+            ),
         ]
 
     def __str__(self) -> str:

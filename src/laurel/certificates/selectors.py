@@ -52,9 +52,10 @@ LEFT JOIN (
 
 
 def counting_sql(*, program_id: int, user_ids: list[int] | None) -> tuple[str, list[int]]:
+    people_params: list[int] = []
+    member_params: list[int] = []
     if user_ids is None:
-        people, people_params = "1 = 1", []
-        members, member_params = "1 = 1", []
+        people = members = "1 = 1"
     else:
         people, people_params = _in_list("user_id", user_ids)
         members, member_params = _in_list("m.user_id", user_ids)
@@ -62,7 +63,9 @@ def counting_sql(*, program_id: int, user_ids: list[int] | None) -> tuple[str, l
     return sql, [program_id, *people_params, program_id, *member_params]
 
 
-def counting_by_user(*, program: Program, user_ids: Iterable[int] | None = None) -> dict[int, Counts]:
+def counting_by_user(
+    *, program: Program, user_ids: Iterable[int] | None = None
+) -> dict[int, Counts]:
     """Each person's sessions completed and counting in ``program``, in one query."""
     sql, params = counting_sql(
         program_id=program.pk, user_ids=None if user_ids is None else list(user_ids)

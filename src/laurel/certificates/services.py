@@ -151,7 +151,9 @@ def _random_token_sql() -> str:
     return "lower(hex(randomblob(16)))"
 
 
-def _merge_values(*, definition: CertificateDefinition, program: Program, now: datetime) -> dict[str, str]:
+def _merge_values(
+    *, definition: CertificateDefinition, program: Program, now: datetime
+) -> dict[str, str]:
     return {
         "recipient_name": "",
         "program_name": program.name,
@@ -233,7 +235,9 @@ def _enqueue_notifications(award_ids: Sequence[int]) -> None:
         send_award_notifications.enqueue(award_ids=list(batch))
 
 
-def awards_after_record_change(*, program: Program, user_ids: Sequence[int]) -> list[tuple[int, int]]:
+def awards_after_record_change(
+    *, program: Program, user_ids: Sequence[int]
+) -> list[tuple[int, int]]:
     """Award every enabled automatic certificate these people now qualify for, once."""
     if program.kind != Program.Kind.ONE_ON_ONE or not user_ids:
         return []
@@ -308,7 +312,9 @@ def _clean_rule(rule: RuleInput, *, program: Program) -> RuleInput:
             )
         threshold = rule.threshold
         if isinstance(threshold, bool) or not isinstance(threshold, int):
-            raise InvalidInput.field("rule.threshold", "The number of sessions must be a whole number.")
+            raise InvalidInput.field(
+                "rule.threshold", "The number of sessions must be a whole number."
+            )
         if not 1 <= threshold <= MAX_THRESHOLD:
             raise InvalidInput.field(
                 "rule.threshold", f"The number of sessions must be between 1 and {MAX_THRESHOLD}."
@@ -332,7 +338,9 @@ def _clean_design(*, name: object, text: object, colour: object) -> tuple[str, s
     if unknown:
         listed = ", ".join("{" + u + "}" for u in unknown)
         known = ", ".join("{" + f + "}" for f in merge_fields.FIELDS)
-        raise InvalidInput.field("text", f"Unknown merge field {listed}. Available fields: {known}.")
+        raise InvalidInput.field(
+            "text", f"Unknown merge field {listed}. Available fields: {known}."
+        )
     return name, text, clean_colour(colour)
 
 
@@ -416,7 +424,9 @@ def certificate_enable(
     return EnableResult(definition=definition, awarded=len(awarded))
 
 
-def certificate_disable(*, definition: CertificateDefinition, by: User | None) -> CertificateDefinition:
+def certificate_disable(
+    *, definition: CertificateDefinition, by: User | None
+) -> CertificateDefinition:
     """Stop awarding a certificate. Certificates already earned stay valid."""
     with transaction.atomic():
         definition = _locked(definition)
@@ -527,7 +537,9 @@ def certificate_award(
         user_by_participant: dict[int, int] = {}
         for batch in _chunks(wanted):
             user_by_participant.update(
-                Participant.objects.filter(program=program, pk__in=batch).values_list("pk", "user_id")
+                Participant.objects.filter(program=program, pk__in=batch).values_list(
+                    "pk", "user_id"
+                )
             )
         unknown = [pid for pid in wanted if pid not in user_by_participant]
         if unknown:
@@ -555,11 +567,7 @@ def certificate_award(
 
 
 def _locked_award(award: IssuedCertificate) -> IssuedCertificate:
-    return (
-        IssuedCertificate.objects.select_for_update()
-        .select_related("program")
-        .get(pk=award.pk)
-    )
+    return IssuedCertificate.objects.select_for_update().select_related("program").get(pk=award.pk)
 
 
 def award_revoke(*, award: IssuedCertificate, by: User | None, reason: str) -> IssuedCertificate:

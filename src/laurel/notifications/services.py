@@ -22,7 +22,9 @@ def _send(*, template: str, to: str, context: dict[str, object]) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )
-    message.attach_alternative(render_to_string(f"notifications/email/{template}.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string(f"notifications/email/{template}.html", context), "text/html"
+    )
     message.send()
 
 
@@ -35,7 +37,9 @@ def award_notifications_send(*, award_ids: list[int]) -> int:
     """
     sent = 0
     awards = (
-        IssuedCertificate.objects.filter(pk__in=award_ids, notified_at__isnull=True, is_current=True)
+        IssuedCertificate.objects.filter(
+            pk__in=award_ids, notified_at__isnull=True, is_current=True
+        )
         .select_related("user")
         .order_by("pk")
     )
@@ -56,7 +60,9 @@ def award_notifications_send(*, award_ids: list[int]) -> int:
                 },
             )
         except Exception:
-            IssuedCertificate.objects.filter(pk=award.pk, notified_at=claimed_at).update(notified_at=None)
+            IssuedCertificate.objects.filter(pk=award.pk, notified_at=claimed_at).update(
+                notified_at=None
+            )
             logger.exception("Could not send the award email for award %s", award.pk)
             raise
         sent += 1

@@ -43,9 +43,7 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     logo = models.ImageField(upload_to=logo_upload_to, blank=True, max_length=200)
-    accent_colour = models.CharField(
-        max_length=7, default="#1F6FEB", validators=[COLOUR_VALIDATOR]
-    )
+    accent_colour = models.CharField(max_length=7, default="#1F6FEB", validators=[COLOUR_VALIDATOR])
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="administered_organisations", blank=True
     )
@@ -69,7 +67,9 @@ class Program(models.Model):
         DEVELOPMENT = "development", "Development"
         GROUP = "group", "Group"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="programs")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="programs"
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     banner = models.ImageField(upload_to=banner_upload_to, blank=True, max_length=200)
@@ -78,7 +78,8 @@ class Program(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["one_on_one", "development", "group"]), name="program_kind_valid"
+                condition=Q(kind__in=["one_on_one", "development", "group"]),
+                name="program_kind_valid",
             ),
         ]
 

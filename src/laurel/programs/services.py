@@ -28,7 +28,9 @@ COMMENT_MAX_LENGTH = 5000
 ELAPSED_BATCH = 1000
 
 
-def organisation_create(*, name: str, slug: str = "", accent_colour: str = "#1F6FEB") -> Organisation:
+def organisation_create(
+    *, name: str, slug: str = "", accent_colour: str = "#1F6FEB"
+) -> Organisation:
     name = clean_line(name, field="name", label="Organisation name", max_length=200)
     slug = slugify(slug or name)[:60]
     if not slug:
@@ -87,10 +89,13 @@ def pairing_create(*, program: Program, participants: Sequence[Participant]) -> 
             raise InvalidInput.field("participant_ids", "A group needs at least two participants.")
     elif len(participants) != 2:
         raise InvalidInput.field(
-            "participant_ids", f"A pairing in this program has exactly two participants, not {len(participants)}."
+            "participant_ids",
+            f"A pairing in this program has exactly two participants, not {len(participants)}.",
         )
     if any(p.program_id != program.pk for p in participants):
-        raise InvalidInput.field("participant_ids", "Every participant must belong to this program.")
+        raise InvalidInput.field(
+            "participant_ids", "Every participant must belong to this program."
+        )
     if len({p.user_id for p in participants}) != len(participants):
         raise InvalidInput.field("participant_ids", "A person cannot be paired with themselves.")
     with transaction.atomic():
@@ -112,13 +117,25 @@ def session_schedule(
     """Book a session, or record one from the past (``status`` completed or cancelled)."""
     now = now or timezone.now()
     if timezone.is_naive(starts_at):
-        raise InvalidInput.field("starts_at", "The start time needs a time zone, e.g. 2026-03-01T10:00:00Z.")
-    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or not 1 <= duration_minutes <= 24 * 60:
-        raise InvalidInput.field("duration_minutes", "The duration must be between 1 and 1440 minutes.")
+        raise InvalidInput.field(
+            "starts_at", "The start time needs a time zone, e.g. 2026-03-01T10:00:00Z."
+        )
+    if (
+        isinstance(duration_minutes, bool)
+        or not isinstance(duration_minutes, int)
+        or not 1 <= duration_minutes <= 24 * 60
+    ):
+        raise InvalidInput.field(
+            "duration_minutes", "The duration must be between 1 and 1440 minutes."
+        )
     if status not in Session.Status.values:
-        raise InvalidInput.field("status", f"Unknown status {status!r}; use scheduled, completed or cancelled.")
+        raise InvalidInput.field(
+            "status", f"Unknown status {status!r}; use scheduled, completed or cancelled."
+        )
     if status == Session.Status.COMPLETED and starts_at > now:
-        raise InvalidInput.field("status", "A session that has not started yet cannot be completed.")
+        raise InvalidInput.field(
+            "status", "A session that has not started yet cannot be completed."
+        )
     with transaction.atomic():
         session = Session.objects.create(
             pairing=pairing,
@@ -131,7 +148,9 @@ def session_schedule(
         )
         if status == Session.Status.COMPLETED:
             record_changed(
-                touched=progress_shift(session_ids=[session.pk], completed_step=1, counting="with_feedback")
+                touched=progress_shift(
+                    session_ids=[session.pk], completed_step=1, counting="with_feedback"
+                )
             )
     return session
 
@@ -144,7 +163,9 @@ def _complete(session: Session, now: datetime) -> bool:
     if done:
         session.status, session.completed_at = Session.Status.COMPLETED, now
         record_changed(
-            touched=progress_shift(session_ids=[session.pk], completed_step=1, counting="with_feedback")
+            touched=progress_shift(
+                session_ids=[session.pk], completed_step=1, counting="with_feedback"
+            )
         )
     return bool(done)
 
@@ -172,7 +193,9 @@ def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
         )
         session.refresh_from_db()
         if not done and session.status == Session.Status.COMPLETED:
-            raise Conflict("This session is completed; completion is final and cannot be cancelled.")
+            raise Conflict(
+                "This session is completed; completion is final and cannot be cancelled."
+            )
     return session
 
 
@@ -199,7 +222,9 @@ def sessions_complete_elapsed(*, now: datetime | None = None) -> int:
                 )
                 completed = [row[0] for row in cursor.fetchall()]
             record_changed(
-                touched=progress_shift(session_ids=completed, completed_step=1, counting="with_feedback")
+                touched=progress_shift(
+                    session_ids=completed, completed_step=1, counting="with_feedback"
+                )
             )
             total += len(completed)
 
@@ -226,7 +251,8 @@ def feedback_submit(
             session = Session.objects.select_for_update().get(pk=session.pk)
             if session.status == Session.Status.CANCELLED:
                 raise InvalidInput.field(
-                    "session", "This session was cancelled; feedback is only for sessions that took place."
+                    "session",
+                    "This session was cancelled; feedback is only for sessions that took place.",
                 )
             if session.starts_at > now:
                 raise InvalidInput.field(
@@ -236,7 +262,8 @@ def feedback_submit(
                 pairing_id=session.pairing_id, participant_id=author.pk
             ).exists():
                 raise InvalidInput.field(
-                    "participant_id", "Only a member of this session's pairing can give feedback on it."
+                    "participant_id",
+                    "Only a member of this session's pairing can give feedback on it.",
                 )
             feedback = Feedback.objects.create(
                 session=session, author=author, rating=rating, comment=comment, created_at=now
@@ -248,7 +275,9 @@ def feedback_submit(
                 session.first_feedback_at = now
                 if session.status == Session.Status.COMPLETED:
                     record_changed(
-                        touched=progress_shift(session_ids=[session.pk], completed_step=0, counting=1)
+                        touched=progress_shift(
+                            session_ids=[session.pk], completed_step=0, counting=1
+                        )
                     )
     except IntegrityError:
         if Feedback.objects.filter(session=session, author=author).exists():

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from laurel.certificates.selectors import counting_by_user, progress_for_user, sessions_missing_feedback
+from laurel.certificates.selectors import (
+    counting_by_user,
+    progress_for_user,
+    sessions_missing_feedback,
+)
 from laurel.certificates.services import progress_rebuild
-from laurel.factories import give_feedback, make_pairing, make_participant, make_program, make_session
+from laurel.factories import (
+    give_feedback,
+    make_pairing,
+    make_participant,
+    make_program,
+    make_session,
+)
 from laurel.programs.services import feedback_delete, session_cancel
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +25,9 @@ pytestmark = pytest.mark.django_db
 def both_views(program, participant):
     """Progress as kept up to date, and as computed from scratch: they must agree."""
     kept = progress_for_user(program=program, user_id=participant.user_id)
-    computed = counting_by_user(program=program, user_ids=[participant.user_id])[participant.user_id]
+    computed = counting_by_user(program=program, user_ids=[participant.user_id])[
+        participant.user_id
+    ]
     assert kept == computed
     return kept
 
@@ -52,7 +64,11 @@ def test_completed_session_without_feedback_does_not_count():
     mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
     session = make_session(make_pairing(program, mentor, mentee))
     counts = both_views(program, mentee)
-    assert (counts.sessions_completed, counts.sessions_counting, counts.sessions_missing_feedback) == (1, 0, 1)
+    assert (
+        counts.sessions_completed,
+        counts.sessions_counting,
+        counts.sessions_missing_feedback,
+    ) == (1, 0, 1)
     assert list(sessions_missing_feedback(program=program, user_id=mentee.user_id)) == [session]
 
 
@@ -84,7 +100,10 @@ def test_sessions_count_in_any_role_across_pairings():
 
 def test_sessions_in_another_program_do_not_count():
     program, other = make_program(), make_program()
-    mentor, mentee = make_participant(other, role="mentor"), make_participant(other, email="same@example.org")
+    mentor, mentee = (
+        make_participant(other, role="mentor"),
+        make_participant(other, email="same@example.org"),
+    )
     give_feedback(make_session(make_pairing(other, mentor, mentee)), mentee)
     in_program = make_participant(program, email="same@example.org")
     assert both_views(program, in_program).sessions_counting == 0

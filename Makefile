@@ -1,0 +1,52 @@
+# Laurel. `make run` serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := laurel.settings
+export PYTHONPATH := $(CURDIR)/src
+
+.PHONY: run test lint bench bench-postgres browsers clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: $(BIN)/python requirements/base.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null || $(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	touch $@
+
+run: $(VENV)/.installed-base
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	@exec $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev
+	@mkdir -p var
+	$(BIN)/ruff check src
+	$(BIN)/ruff format --check src
+	$(BIN)/mypy
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	$(BIN)/pytest -n 2 src
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src
+	$(BIN)/mypy
+
+bench: $(VENV)/.installed-dev
+	@mkdir -p var
+	$(BIN)/python -m laurel.bench
+
+bench-postgres: $(VENV)/.installed-dev
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python -m laurel.bench
+
+clean:
+	rm -rf $(VENV) var
