@@ -188,14 +188,21 @@ def session_complete(*, session: Session, now: datetime | None = None) -> Sessio
 def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
     now = now or timezone.now()
     with transaction.atomic():
-        done = Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(
-            status=Session.Status.CANCELLED, cancelled_at=now
-        )
-        session.refresh_from_db()
-        if not done and session.status == Session.Status.COMPLETED:
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status == Session.Status.COMPLETED:
             raise Conflict(
                 "This session is completed; completion is final and cannot be cancelled."
             )
+        if session.status == Session.Status.SCHEDULED and session.ends_at <= now:
+            raise Conflict(
+                "This session's booked time has passed, so it counts as completed; "
+                "completion is final and cannot be cancelled."
+            )
+        if session.status == Session.Status.SCHEDULED:
+            Session.objects.filter(pk=session.pk).update(
+                status=Session.Status.CANCELLED, cancelled_at=now
+            )
+            session.status, session.cancelled_at = Session.Status.CANCELLED, now
     return session
 
 

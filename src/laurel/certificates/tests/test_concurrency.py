@@ -1,0 +1,113 @@
+"""Several requests awarding the same certificate at once award it once.
+
+On PostgreSQL the threads really overlap (each has its own connection); on SQLite the
+database serialises them. Either way the outcome must be the same.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from laurel.certificates.models import IssuedCertificate, Progress
+from laurel.certificates.services import ManualAwardResult, certificate_award
+from laurel.factories import (
+    give_feedback,
+    make_certificate,
+    make_pairing,
+    make_participant,
+    make_program,
+    make_session,
+)
+from laurel.programs.models import Session
+from laurel.programs.services import session_complete
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def at_once(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls in threads released together; return each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_feedbacks_at_once_award_each_member_once():
+    program = make_program()
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    definition = make_certificate(program, threshold=1, enabled=True)
+    pairing = make_pairing(program, mentor, mentee)
+    first, second = make_session(pairing, days_ago=2), make_session(pairing, days_ago=1)
+
+    results = at_once(lambda: give_feedback(first, mentor), lambda: give_feedback(second, mentee))
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    awards = IssuedCertificate.objects.filter(definition=definition)
+    assert sorted(a.user_id for a in awards) == sorted([mentor.user_id, mentee.user_id])
+    assert Progress.objects.get(program=program, user=mentee.user).sessions_counting == 2
+
+
+def test_both_members_giving_feedback_at_once_count_the_session_once():
+    program = make_program()
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    session = make_session(make_pairing(program, mentor, mentee), days_ago=1)
+
+    results = at_once(
+        lambda: give_feedback(session, mentor), lambda: give_feedback(session, mentee)
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    for person in (mentor, mentee):
+        progress = Progress.objects.get(program=program, user=person.user)
+        assert (progress.sessions_completed, progress.sessions_counting) == (1, 1)
+
+
+def test_manual_awards_at_once_award_once():
+    program = make_program()
+    mentee = make_participant(program)
+    definition = make_certificate(program, threshold=None, enabled=True)
+
+    results = at_once(
+        *[lambda: certificate_award(definition=definition, by=None, participant_ids=[mentee.pk])]
+        * 4
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    outcomes = [r for r in results if isinstance(r, ManualAwardResult)]
+    assert sorted(len(r.awarded) for r in outcomes) == [0, 0, 0, 1]
+    assert IssuedCertificate.objects.filter(definition=definition).count() == 1
+
+
+def test_completing_and_giving_feedback_at_once_counts_once():
+    program = make_program()
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    definition = make_certificate(program, threshold=1, enabled=True)
+    session = make_session(make_pairing(program, mentor, mentee), status="scheduled", days_ago=0.01)
+
+    results = at_once(
+        lambda: session_complete(session=session), lambda: give_feedback(session, mentee)
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Session.objects.get(pk=session.pk).status == "completed"
+    progress = Progress.objects.get(program=program, user=mentor.user)
+    assert (progress.sessions_completed, progress.sessions_counting) == (1, 1)
+    assert IssuedCertificate.objects.filter(definition=definition).count() == 2
