@@ -138,7 +138,12 @@ def progress_rebuild(*, program: Program, user_ids: Sequence[int] | None = None)
                 f" SELECT %s, c.* FROM ({select_sql}) c",
                 [program.pk, *params],
             )
-            return cursor.rowcount
+            rows = cursor.rowcount
+            if user_ids is None:
+                # Every row of the program was just replaced: tell the query planner, or it
+                # keeps planning awards as if nobody had any sessions.
+                cursor.execute(f"ANALYZE {t.PROGRESS}")
+            return rows
 
 
 # --- the award engine -------------------------------------------------------------------
@@ -204,10 +209,11 @@ def awards_grant(
         FROM {t.PROGRESS} g
         JOIN {t.USER} u ON u.id = g.user_id
         WHERE g.program_id = %s AND g.sessions_counting >= %s
-          AND NOT EXISTS (SELECT 1 FROM {t.ISSUED} i
-                           WHERE i.definition_id = %s AND i.user_id = g.user_id AND i.is_current)
     """  # noqa: S608
-    where_params = [program.pk, minimum_counting or 0, definition.pk]
+    # Holders are skipped by ON CONFLICT on the partial unique index rather than by a NOT
+    # EXISTS on the table being filled: a planner that believes it empty would scan it
+    # once per inserted row.
+    where_params = [program.pk, minimum_counting or 0]
     created: list[tuple[int, int]] = []
     batches: list[Sequence[int] | None] = (
         [None] if user_ids is None else list(_chunks(list(user_ids)))
