@@ -138,7 +138,7 @@ def progress_rebuild(*, program: Program, user_ids: Sequence[int] | None = None)
                 f" SELECT %s, c.* FROM ({select_sql}) c",
                 [program.pk, *params],
             )
-            rows = cursor.rowcount
+            rows: int = cursor.rowcount
             if user_ids is None:
                 # Every row of the program was just replaced: tell the query planner, or it
                 # keeps planning awards as if nobody had any sessions.
