@@ -381,7 +381,9 @@ def test_an_award_and_its_notification_roll_back_together():
 def test_every_award_has_exactly_one_durable_notification_task(run_tasks):
     program = make_program()
     for _ in range(3):
-        counted_sessions(program, make_participant(program, role="mentor"), make_participant(program), 1)
+        counted_sessions(
+            program, make_participant(program, role="mentor"), make_participant(program), 1
+        )
     definition = make_certificate(program, threshold=1, enabled=True)
 
     queued = [
@@ -389,7 +391,9 @@ def test_every_award_has_exactly_one_durable_notification_task(run_tasks):
         for task in DBTaskResult.objects.filter(task_path__endswith="send_award_notifications")
         for award_id in task.args_kwargs["kwargs"]["award_ids"]
     ]
-    awards = list(IssuedCertificate.objects.filter(definition=definition).values_list("pk", flat=True))
+    awards = list(
+        IssuedCertificate.objects.filter(definition=definition).values_list("pk", flat=True)
+    )
     assert sorted(queued) == sorted(awards)
     assert len(awards) == 6
 

@@ -4,7 +4,13 @@ import pytest
 from django.core.management import call_command
 
 from laurel.certificates.models import Progress
-from laurel.factories import give_feedback, make_pairing, make_participant, make_program, make_session
+from laurel.factories import (
+    give_feedback,
+    make_pairing,
+    make_participant,
+    make_program,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
