@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "laurel.programs",
     "laurel.certificates",
     "laurel.notifications",
+    "laurel.jobs",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +137,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("LAUREL_MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -163,6 +165,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The worker (``manage.py worker``) retries a failed task after TASK_RETRY_DELAY_SECONDS,
+# doubling each time up to TASK_RETRY_MAX_DELAY_SECONDS, for TASK_MAX_ATTEMPTS attempts in
+# all. A task still running after TASK_LEASE_SECONDS has lost its worker and runs again, so
+# the lease must be longer than any task takes.
+TASK_MAX_ATTEMPTS = env_int("LAUREL_TASK_MAX_ATTEMPTS", 8)
+TASK_RETRY_DELAY_SECONDS = env_int("LAUREL_TASK_RETRY_DELAY_SECONDS", 30)
+TASK_RETRY_MAX_DELAY_SECONDS = env_int("LAUREL_TASK_RETRY_MAX_DELAY_SECONDS", 3600)
+TASK_LEASE_SECONDS = env_int("LAUREL_TASK_LEASE_SECONDS", 15 * 60)
+WORKER_SWEEP_INTERVAL_SECONDS = env_int("LAUREL_WORKER_SWEEP_INTERVAL_SECONDS", 60)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from laurel.certificates.models import IssuedCertificate, Progress
+from laurel.factories import (
+    make_certificate,
+    make_pairing,
+    make_participant,
+    make_program,
+    make_session,
+)
+from laurel.jobs.services import SweepResult, sweep_run
+from laurel.programs.models import Session
+from laurel.programs.services import feedback_submit
+
+
+def program_with_elapsed_sessions(count: int = 1):
+    """A 1:1 program with a certificate for one session, and ``count`` sessions whose
+    booked time has passed, still marked scheduled, each with feedback the mentee gave
+    during the session."""
+    program = make_program()
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    make_certificate(program, threshold=1, enabled=True)
+    pairing = make_pairing(program, mentor, mentee)
+    for hours_ago in range(count):
+        session = make_session(
+            pairing, status="scheduled", starts_at=timezone.now() - timedelta(hours=2 + hours_ago)
+        )
+        feedback_submit(
+            session=session, author=mentee, rating=4, now=session.starts_at + timedelta(minutes=10)
+        )
+    upcoming = make_session(
+        pairing, status="scheduled", starts_at=timezone.now() + timedelta(days=1)
+    )
+    return program, mentor, mentee, upcoming
+
+
+@pytest.mark.django_db
+def test_sweep_completes_elapsed_sessions_and_awards_what_they_earned(run_due_tasks, mailoutbox):
+    _, mentor, mentee, upcoming = program_with_elapsed_sessions()
+    assert not IssuedCertificate.objects.exists()
+
+    result = sweep_run()
+
+    assert result == SweepResult(swept=True, tasks_recovered=0, sessions_completed=1)
+    statuses = dict(Session.objects.values_list("pk", "status"))
+    assert statuses.pop(upcoming.pk) == "scheduled"
+    assert list(statuses.values()) == ["completed"]
+    assert sorted(IssuedCertificate.objects.values_list("user_id", flat=True)) == sorted(
+        [mentor.user_id, mentee.user_id]
+    )
+    run_due_tasks()
+    assert len(mailoutbox) == 2
+    assert sweep_run().sessions_completed == 0
+
+
+def at_once(*calls):
+    """Run the calls in threads released together; return each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweeps_from_several_workers_at_once_complete_each_session_once():
+    program, mentor, mentee, _ = program_with_elapsed_sessions(count=5)
+
+    results = at_once(sweep_run, sweep_run, sweep_run)
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert sum(r.sessions_completed for r in results if isinstance(r, SweepResult)) == 5
+    for person in (mentor, mentee):
+        progress = Progress.objects.get(program=program, user=person.user)
+        assert (progress.sessions_completed, progress.sessions_counting) == (5, 5)
+    assert IssuedCertificate.objects.count() == 2
+    assert DBTaskResult.objects.count() == 1, "one notification task for the two awards"
+
+
+@pytest.fixture
+def restore_signals_and_log_levels():
+    """The worker command takes over the process's signals and tunes its loggers."""
+    signals = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db", "laurel")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for signum, handler in signals.items():
+        signal.signal(signum, handler)
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restore_signals_and_log_levels")
+def test_worker_command_sweeps_then_runs_the_tasks_due(mailoutbox):
+    program_with_elapsed_sessions()
+
+    call_command(
+        "worker", "--batch", "--no-reload", "--no-startup-delay", "--interval=0", verbosity=0
+    )
+
+    assert Session.objects.filter(status="completed").count() == 1
+    assert len(mailoutbox) == 2
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"]
