@@ -22,15 +22,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.lock
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
 	touch $@
 
+# The demo's award emails go to files under var/mail rather than flooding the terminal.
+run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 run: $(VENV)/.installed-base
-	@mkdir -p var
+	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	@exec $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev
-	@mkdir -p var
+	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
 	$(BIN)/ruff check src
 	$(BIN)/ruff format --check src
 	$(BIN)/mypy
