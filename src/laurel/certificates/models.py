@@ -118,6 +118,9 @@ class IssuedCertificate(models.Model):
     )
     revocation_reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     is_public = models.BooleanField(default=True)
+    # The award email: claimed by a worker before sending, marked sent after. A claim older
+    # than the task lease belongs to a worker that died mid-send and may be taken over.
+    notification_claimed_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     # The frozen copy, as it was at award time.

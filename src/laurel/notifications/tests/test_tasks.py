@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
+from django.utils import timezone
 
 from laurel.certificates.models import IssuedCertificate
 from laurel.factories import (
@@ -65,3 +68,33 @@ def test_award_email_is_sent_once_when_two_workers_run_the_task_at_once(mailoutb
     assert sorted(sent) in ([0, 2], [1, 1])
     assert len(mailoutbox) == 2
     assert len({message.to[0] for message in mailoutbox}) == 2
+
+
+@pytest.mark.django_db
+def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(
+    run_tasks, mailoutbox, settings
+):
+    awards = awards_for_a_pair()
+    stale = timezone.now() - timedelta(seconds=settings.TASK_LEASE_SECONDS + 1)
+    IssuedCertificate.objects.filter(pk=awards[0].pk).update(notification_claimed_at=stale)
+    IssuedCertificate.objects.filter(pk=awards[1].pk).update(notification_claimed_at=timezone.now())
+
+    run_tasks()
+
+    assert [message.to[0] for message in mailoutbox] == [awards[0].user.email]
+    assert IssuedCertificate.objects.get(pk=awards[1].pk).notified_at is None
+
+
+@pytest.mark.django_db
+def test_a_failed_send_releases_the_claim(mailoutbox, settings):
+    awards = awards_for_a_pair()
+    settings.EMAIL_BACKEND = "laurel.notifications.tests.test_tasks.RefusingBackend"
+    with pytest.raises(ConnectionRefusedError):
+        send_award_notifications.call(award_ids=[awards[0].pk])
+    award = IssuedCertificate.objects.get(pk=awards[0].pk)
+    assert (award.notification_claimed_at, award.notified_at) == (None, None)
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
