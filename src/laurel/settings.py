@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "laurel.certificates",
     "laurel.notifications",
     "laurel.jobs",
+    "laurel.api",
+    "laurel.imports",
+    "laurel.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +161,7 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Laurel <certificates@laurel.localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 TASKS = {
     "default": {

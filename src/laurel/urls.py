@@ -1,6 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from laurel.api.v1 import api
+from laurel.certificates.views import home
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("laurel.accounts.urls")),
+    path("", include("laurel.certificates.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
+# Uploaded logos and banners, served by Django only while developing (``static`` adds
+# nothing when debug is off).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,356 @@
+"""Request and response bodies of the REST API, as published in its OpenAPI document.
+
+Types here describe the shape of the input (and bound every string); the rules about
+what a value may be live in the services, which the web UI and CLI call too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from laurel.accounts.models import NAME_MAX_LENGTH
+from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH
+from laurel.certificates.models import TEXT_MAX_LENGTH
+from laurel.certificates.services import MAX_THRESHOLD
+from laurel.programs.services import COMMENT_MAX_LENGTH
+
+ID_PATTERN = r"^[1-9][0-9]{0,17}$"
+EMAIL_MAX_LENGTH = 254
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def _id_from_number(value: object) -> object:
+    # Ids are strings, but a client that sends the number means the same thing.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _encodable(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            "The text contains an invalid character (an unpaired surrogate); send valid UTF-8."
+        ) from None
+    return value
+
+
+def _plausible_time(value: datetime) -> datetime:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"The time must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return value
+
+
+Id = Annotated[
+    str,
+    BeforeValidator(_id_from_number),
+    StringConstraints(pattern=ID_PATTERN, max_length=18),
+    Field(description="An object id (a string of digits).", examples=["1"]),
+]
+Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_encodable)]
+PersonName = Annotated[
+    str, StringConstraints(max_length=NAME_MAX_LENGTH), AfterValidator(_encodable)
+]
+Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX_LENGTH), AfterValidator(_encodable)]
+LongText = Annotated[str, StringConstraints(max_length=TEXT_MAX_LENGTH), AfterValidator(_encodable)]
+Comment = Annotated[
+    str, StringConstraints(max_length=COMMENT_MAX_LENGTH), AfterValidator(_encodable)
+]
+Colour = Annotated[
+    str,
+    StringConstraints(max_length=16),
+    AfterValidator(_encodable),
+    Field(description="#RRGGBB", examples=["#1F6FEB"]),
+]
+Moment = Annotated[datetime, AfterValidator(_plausible_time)]
+IdempotencyKey = Annotated[str, StringConstraints(max_length=IDEMPOTENCY_KEY_MAX_LENGTH)]
+
+
+# --- problems (RFC 9457) ------------------------------------------------------------------
+
+
+class Problem(Schema):
+    type: str = Field(max_length=200)
+    title: str = Field(max_length=200)
+    status: int
+    detail: str = Field(max_length=10_000)
+    errors: dict[str, list[str]] | None = Field(
+        None, description="For invalid input: the messages for each field, by field name."
+    )
+
+
+class PersonOut(Schema):
+    id: str = Field(max_length=18, description="The person's participant id in the program.")
+    name: str = Field(max_length=NAME_MAX_LENGTH)
+
+
+class WouldAward(Schema):
+    count: int
+    participants: list[PersonOut]
+
+
+class ConfirmationProblem(Problem):
+    would_award: WouldAward | None = Field(
+        None,
+        description="When the change needs confirmation: exactly who it would award now.",
+    )
+
+
+# --- the mentorship record ------------------------------------------------------------------
+
+
+class ProgramIn(Schema):
+    name: Name
+    kind: Literal["one_on_one", "group", "development"]
+
+
+class ProgramOut(Schema):
+    id: str
+    name: str = Field(max_length=200)
+    kind: Literal["one_on_one", "group", "development"]
+
+
+class ParticipantIn(Schema):
+    email: Email
+    name: PersonName
+    role: Literal["mentor", "mentee"]
+
+
+class ParticipantOut(Schema):
+    id: str
+    email: str = Field(max_length=EMAIL_MAX_LENGTH)
+    name: str = Field(max_length=NAME_MAX_LENGTH)
+    role: Literal["mentor", "mentee"]
+
+
+class PairingIn(Schema):
+    participant_ids: list[Id] = Field(max_length=100)
+
+
+class PairingOut(Schema):
+    id: str
+    participant_ids: list[str]
+
+
+SessionStatus = Literal["scheduled", "completed", "cancelled"]
+
+
+class SessionIn(Schema):
+    starts_at: Moment = Field(description="With a time zone, e.g. 2026-03-01T10:00:00Z.")
+    duration_minutes: int = Field(ge=1, le=24 * 60)
+    status: SessionStatus = "scheduled"
+
+
+class SessionOut(Schema):
+    id: str
+    pairing_id: str
+    starts_at: datetime
+    duration_minutes: int
+    status: SessionStatus
+
+
+class FeedbackIn(Schema):
+    participant_id: Id
+    rating: int = Field(ge=1, le=4)
+    comment: Comment = ""
+
+
+class FeedbackOut(Schema):
+    id: str
+    session_id: str
+    participant_id: str
+    rating: int
+    comment: str = Field(max_length=COMMENT_MAX_LENGTH)
+    created_at: datetime
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+
+class RuleIn(Schema):
+    type: Literal["sessions_completed", "manual"]
+    threshold: int | None = Field(
+        None, ge=1, le=MAX_THRESHOLD, description="For sessions_completed: sessions needed."
+    )
+    guidance: LongText | None = Field(
+        None, description="For manual: what a participant needs to do to earn it."
+    )
+
+
+class SessionsRuleOut(Schema):
+    type: Literal["sessions_completed"]
+    threshold: int
+
+
+class ManualRuleOut(Schema):
+    type: Literal["manual"]
+    guidance: str = Field(max_length=TEXT_MAX_LENGTH)
+
+
+class CertificateIn(Schema):
+    name: Name
+    text: LongText
+    colour: Colour
+    rule: RuleIn
+
+
+class CertificatePatch(Schema):
+    name: Name | None = None
+    text: LongText | None = None
+    colour: Colour | None = None
+    rule: RuleIn | None = None
+    confirm: bool = False
+
+
+class CertificateOut(Schema):
+    id: str
+    program_id: str
+    name: str = Field(max_length=200)
+    text: str = Field(max_length=TEXT_MAX_LENGTH)
+    colour: str = Field(max_length=7)
+    enabled: bool
+    rule: SessionsRuleOut | ManualRuleOut
+
+
+class ConfirmIn(Schema):
+    confirm: bool = False
+
+
+class CertificateChangeOut(Schema):
+    certificate: CertificateOut
+    awarded: int = Field(description="How many people this change awarded the certificate to.")
+
+
+class ProgressOut(Schema):
+    participant_id: str
+    name: str = Field(max_length=NAME_MAX_LENGTH)
+    roles: list[Literal["mentor", "mentee"]]
+    sessions_completed: int
+    sessions_counting: int
+    sessions_missing_feedback: list[str]
+    earned_award_id: str | None
+
+
+class AwardIn(Schema):
+    participant_ids: list[Id] = Field(min_length=1, max_length=500)
+
+
+class AwardResultOut(Schema):
+    awarded: list[str]
+    skipped: list[str]
+
+
+class AwardOut(Schema):
+    id: str
+    certificate_id: str
+    participant_id: str
+    recipient_name: str = Field(max_length=NAME_MAX_LENGTH)
+    name: str = Field(max_length=200)
+    text: str
+    colour: str = Field(max_length=7)
+    issued_at: datetime
+    method: Literal["automatic", "manual"]
+    status: Literal["valid", "revoked"]
+    revocation_reason: str = Field(max_length=TEXT_MAX_LENGTH)
+    version: int
+    public_url: str
+
+
+class RevokeIn(Schema):
+    reason: LongText
+
+
+class UnearnedOut(Schema):
+    certificate_id: str
+    name: str = Field(max_length=200)
+    guidance: str = Field(max_length=TEXT_MAX_LENGTH)
+    sessions_counting: int
+    threshold: int | None
+
+
+class ParticipantCertificatesOut(Schema):
+    earned: list[AwardOut]
+    unearned: list[UnearnedOut]
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+class ProgramPage(Schema):
+    items: list[ProgramOut]
+    next_cursor: str | None
+
+
+class ParticipantPage(Schema):
+    items: list[ParticipantOut]
+    next_cursor: str | None
+
+
+class CertificatePage(Schema):
+    items: list[CertificateOut]
+    next_cursor: str | None
+
+
+class ProgressPage(Schema):
+    items: list[ProgressOut]
+    next_cursor: str | None
+
+
+class AwardPage(Schema):
+    items: list[AwardOut]
+    next_cursor: str | None
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+WebhookEvent = Literal["certificate.awarded", "certificate.revoked"]
+
+
+class WebhookIn(Schema):
+    url: Annotated[str, StringConstraints(max_length=500), AfterValidator(_encodable)]
+    description: Name = ""
+    events: list[WebhookEvent] = Field(
+        default=["certificate.awarded", "certificate.revoked"], min_length=1, max_length=2
+    )
+
+
+class WebhookOut(Schema):
+    id: str
+    url: str = Field(max_length=500)
+    description: str = Field(max_length=200)
+    events: list[WebhookEvent]
+    active: bool
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(
+        max_length=100, description="For checking signatures. Shown only in this answer."
+    )
+
+
+class WebhookPage(Schema):
+    items: list[WebhookOut]
+    next_cursor: str | None
+
+
+class DeliveryOut(Schema):
+    id: str
+    event_id: str
+    event: WebhookEvent
+    award_id: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    last_status_code: int | None
+    last_error: str = Field(max_length=1000)
+
+
+class DeliveryPage(Schema):
+    items: list[DeliveryOut]
+    next_cursor: str | None

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from laurel.certificates import views
+
+app_name = "certificates"
+
+urlpatterns = [
+    path(
+        "manage/programs/<int:program_id>/certificates/",
+        views.program_certificates,
+        name="program_certificates",
+    ),
+]

@@ -1,0 +1,73 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from laurel.errors import LaurelError
+from laurel.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from laurel.webhooks.services import webhook_endpoint_create, webhook_url_clean
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("organisation", "url", "description", "sends_awarded", "sends_revoked")
+
+    def clean_url(self) -> str:
+        try:
+            return webhook_url_clean(self.cleaned_data.get("url"))
+        except LaurelError as error:
+            raise forms.ValidationError(error.detail) from None
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ("url", "organisation", "sends_awarded", "sends_revoked", "is_active")
+    list_filter = ("is_active",)
+    readonly_fields = ("secret", "created_at")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = ["organisation", "url", "description", "sends_awarded", "sends_revoked"]
+        return fields if obj is None else [*fields, "is_active", "secret", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new endpoint gets its secret from the service, like one made anywhere else.
+        created = webhook_endpoint_create(
+            organisation=obj.organisation,
+            url=obj.url,
+            description=obj.description,
+            sends_awarded=obj.sends_awarded,
+            sends_revoked=obj.sends_revoked,
+        )
+        obj.pk, obj.secret, obj.created_at = created.pk, created.secret, created.created_at
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "attempted_at", "status_code", "duration_ms", "error", "response_excerpt")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "endpoint", "award", "status", "attempts", "next_attempt_at")
+    list_filter = ("status", "event")
+    search_fields = ("event_id",)
+    readonly_fields = (
+        "endpoint", "event", "award", "event_id", "payload", "status", "attempts",
+        "next_attempt_at", "claimed_until", "delivered_at", "created_at",
+    )  # fmt: skip
+    inlines = [WebhookAttemptInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,252 @@
+"""Outgoing webhooks: queued with the award, signed, retried, and their attempts kept."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from laurel.certificates.models import IssuedCertificate
+from laurel.certificates.services import award_revoke
+from laurel.errors import InvalidInput
+from laurel.factories import (
+    give_feedback,
+    make_certificate,
+    make_pairing,
+    make_program,
+    make_session,
+)
+from laurel.webhooks.models import WebhookAttempt, WebhookDelivery
+from laurel.webhooks.services import (
+    MAX_ATTEMPTS,
+    webhook_deliver,
+    webhook_deliveries_resume,
+    webhook_endpoint_create,
+    webhooks_queue,
+)
+
+pytestmark = pytest.mark.django_db
+README = Path(__file__).resolve().parents[4] / "README.md"
+
+
+class Receiver:
+    """A webhook receiver on this machine that answers with a chosen status."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers.items()), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def awarded_program():
+    """A program whose certificate was awarded to a pair; the mentee's award alone."""
+    program = make_program()
+    make_certificate(program, threshold=1, enabled=True)
+    pairing = make_pairing(program)
+    mentee = pairing.members.get(participant__role="mentee").participant
+    give_feedback(make_session(pairing), mentee)
+    return program, IssuedCertificate.objects.filter(program=program, user_id=mentee.user_id)
+
+
+def readme_verifier():
+    """The signature check exactly as the README shows it."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Verifying a signature", 1)[1]
+    found = re.search(r"```python\n(.*?)```", section, re.S)
+    assert found is not None
+    code = found.group(1)
+    namespace: dict[str, object] = {}
+    exec(code, namespace)  # noqa: S102 - our own README
+    return namespace["verify"]
+
+
+def test_an_award_is_delivered_signed_and_the_readme_code_verifies_it(receiver, run_tasks):
+    program, awards = awarded_program()
+    endpoint = webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    award = awards.get()
+    with transaction.atomic():
+        assert webhooks_queue(award_ids=[award.pk], event="certificate.awarded") == 1
+
+    run_tasks()
+
+    [(headers, body)] = receiver.received
+    verify = readme_verifier()
+    assert verify(endpoint.secret, headers, body) is True
+    assert verify("whsec_wrong", headers, body) is False
+    assert verify(endpoint.secret, headers, body + b" ") is False
+    payload = json.loads(body)
+    assert payload["type"] == "certificate.awarded"
+    assert payload["data"]["award"]["id"] == str(award.pk)
+    assert payload["data"]["award"]["public_url"].endswith(f"/c/{award.public_id}")
+    assert headers["Laurel-Event"] == "certificate.awarded"
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert WebhookAttempt.objects.get().status_code == 200
+
+
+def test_a_stale_timestamp_does_not_verify(receiver, run_tasks):
+    program, awards = awarded_program()
+    endpoint = webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+    run_tasks()
+    [(headers, body)] = receiver.received
+    verify = readme_verifier()
+    old = {**headers, "Laurel-Timestamp": str(int(headers["Laurel-Timestamp"]) - 3600)}
+    assert verify(endpoint.secret, old, body) is False
+
+
+def test_a_revocation_is_delivered(receiver, run_tasks):
+    program, awards = awarded_program()
+    webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    award = awards.get()
+    with transaction.atomic():
+        revoked = award_revoke(award=award, by=None, reason="Mistake")
+        webhooks_queue(award_ids=[revoked.pk], event="certificate.revoked")
+    run_tasks()
+    [(_, body)] = receiver.received
+    payload = json.loads(body)
+    assert payload["type"] == "certificate.revoked"
+    assert payload["data"]["award"]["status"] == "revoked"
+
+
+def test_nothing_is_queued_when_the_change_rolls_back(receiver):
+    program, awards = awarded_program()
+    webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    tasks_before = DBTaskResult.objects.count()
+    award_id = awards.get().pk
+
+    def award_then_fail() -> None:
+        with transaction.atomic():
+            webhooks_queue(award_ids=[award_id], event="certificate.awarded")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        award_then_fail()
+    assert not WebhookDelivery.objects.exists()
+    assert DBTaskResult.objects.count() == tasks_before
+
+
+def test_an_event_is_queued_once_per_endpoint(receiver):
+    program, awards = awarded_program()
+    webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    webhook_endpoint_create(
+        organisation=program.organisation, url=receiver.url + "/revocations", sends_awarded=False
+    )
+    award_id = awards.get().pk
+    assert webhooks_queue(award_ids=[award_id], event="certificate.awarded") == 1
+    webhooks_queue(award_ids=[award_id], event="certificate.awarded")
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_other_organisations_endpoints_hear_nothing(receiver):
+    _, awards = awarded_program()
+    other, _ = awarded_program()
+    webhook_endpoint_create(organisation=other.organisation, url=receiver.url)
+    assert webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded") == 0
+
+
+def test_a_failed_delivery_is_retried_with_growing_waits_then_given_up():
+    failing = Receiver(status=503)
+    try:
+        program, awards = awarded_program()
+        webhook_endpoint_create(organisation=program.organisation, url=failing.url)
+        webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+        delivery = WebhookDelivery.objects.get()
+        waits = []
+        now = timezone.now()
+        for _ in range(MAX_ATTEMPTS):
+            status = webhook_deliver(delivery_id=delivery.pk, now=now)
+            after = WebhookDelivery.objects.get(pk=delivery.pk)
+            if status == "pending":
+                waits.append(after.next_attempt_at - now)
+                now = after.next_attempt_at
+        assert status == "failed"
+        assert len(failing.received) == MAX_ATTEMPTS
+        assert waits[0] == timedelta(seconds=30)
+        assert all(b == min(2 * a, timedelta(hours=2)) for a, b in itertools.pairwise(waits))
+        attempts = list(WebhookAttempt.objects.filter(delivery=delivery))
+        assert [a.number for a in attempts] == list(range(1, MAX_ATTEMPTS + 1))
+        assert {a.status_code for a in attempts} == {503}
+        queued = DBTaskResult.objects.filter(task_path__endswith="deliver_webhooks").count()
+        assert queued == MAX_ATTEMPTS  # the first try and one task per retry
+    finally:
+        failing.close()
+
+
+def test_a_delivery_not_yet_due_is_not_sent(receiver):
+    program, awards = awarded_program()
+    webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+    delivery = WebhookDelivery.objects.get()
+    early = delivery.next_attempt_at - timedelta(minutes=1)
+    assert webhook_deliver(delivery_id=delivery.pk, now=early) == "pending"
+    assert receiver.received == []
+
+
+def test_a_claimed_delivery_is_not_sent_twice(receiver):
+    program, awards = awarded_program()
+    webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        claimed_until=timezone.now() + timedelta(minutes=1)
+    )
+    assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+    assert webhook_deliveries_resume(now=timezone.now() + timedelta(minutes=5)) == 1
+    assert receiver.received == []
+
+
+def test_endpoints_must_use_https(db):
+    program = make_program()
+    with pytest.raises(InvalidInput, match="https"):
+        webhook_endpoint_create(organisation=program.organisation, url="http://example.org/h")
+    with pytest.raises(InvalidInput, match="not a URL"):
+        webhook_endpoint_create(organisation=program.organisation, url="https:// nope")
+    endpoint = webhook_endpoint_create(
+        organisation=program.organisation, url="https://hooks.example.org/laurel"
+    )
+    assert endpoint.secret.startswith("whsec_")
+
+
+def test_the_resume_command_runs(db):
+    out = io.StringIO()
+    call_command("resume_webhook_deliveries", stdout=out)
+    assert "Queued 0" in out.getvalue()
