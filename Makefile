@@ -46,9 +46,11 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	@mkdir -p var
 	$(BIN)/python -m laurel.bench
+	$(BIN)/python -m laurel.imports.bench_import
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python -m laurel.bench
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python -m laurel.imports.bench_import
 
 clean:
 	rm -rf $(VENV) var

@@ -16,6 +16,16 @@ _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
+def _refuse_broken_unicode(value: str, *, field: str, label: str) -> None:
+    # A lone surrogate (from a bad decoder or hostile input) cannot be stored as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput.field(
+            field, f"{label} contains characters that are not valid text; retype it."
+        ) from None
+
+
 def clean_line(
     value: object, *, field: str, label: str, max_length: int, required: bool = True
 ) -> str:
@@ -24,6 +34,7 @@ def clean_line(
         value = ""
     if not isinstance(value, str):
         raise InvalidInput.field(field, f"{label} must be text.")
+    _refuse_broken_unicode(value, field=field, label=label)
     value = value.strip()
     if required and not value:
         raise InvalidInput.field(field, f"{label} is required.")
@@ -46,6 +57,7 @@ def clean_text(
         value = ""
     if not isinstance(value, str):
         raise InvalidInput.field(field, f"{label} must be text.")
+    _refuse_broken_unicode(value, field=field, label=label)
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
         raise InvalidInput.field(field, f"{label} is required.")

@@ -72,6 +72,7 @@ class Progress(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["program", "sessions_counting"])]
+        verbose_name_plural = "progress"
 
 
 class IssuedCertificate(models.Model):
@@ -197,3 +198,4 @@ class AuditEntry(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organisation", "-created_at"])]
         ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"

@@ -119,31 +119,33 @@ def progress_shift(
 
 def progress_rebuild(*, program: Program, user_ids: Sequence[int] | None = None) -> int:
     """Recompute progress from the record, for everyone in the program or some people."""
-    with transaction.atomic():
-        select_sql, params = counting_sql(
-            program_id=program.pk, user_ids=None if user_ids is None else list(user_ids)
-        )
-        with connection.cursor() as cursor:
-            if user_ids is None:
+    if user_ids is None:
+        batches: list[list[int] | None] = [None]
+    else:
+        batches = [list(chunk) for chunk in _chunks(list(dict.fromkeys(user_ids)))]
+    rows = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for batch in batches:
+            select_sql, params = counting_sql(program_id=program.pk, user_ids=batch)
+            if batch is None:
                 cursor.execute(f"DELETE FROM {t.PROGRESS} WHERE program_id = %s", [program.pk])  # noqa: S608
             else:
-                for chunk in _chunks(list(user_ids)):
-                    cursor.execute(
-                        f"DELETE FROM {t.PROGRESS} WHERE program_id = %s"  # noqa: S608
-                        f" AND user_id IN ({_placeholders(chunk)})",
-                        [program.pk, *chunk],
-                    )
+                cursor.execute(
+                    f"DELETE FROM {t.PROGRESS} WHERE program_id = %s"  # noqa: S608
+                    f" AND user_id IN ({_placeholders(batch)})",
+                    [program.pk, *batch],
+                )
             cursor.execute(
                 f"INSERT INTO {t.PROGRESS} (program_id, user_id, sessions_completed, sessions_counting)"  # noqa: S608
                 f" SELECT %s, c.* FROM ({select_sql}) c",
                 [program.pk, *params],
             )
-            rows: int = cursor.rowcount
-            if user_ids is None:
-                # Every row of the program was just replaced: tell the query planner, or it
-                # keeps planning awards as if nobody had any sessions.
-                cursor.execute(f"ANALYZE {t.PROGRESS}")
-            return rows
+            rows += cursor.rowcount
+        if user_ids is None:
+            # Every row of the program was just replaced: tell the query planner, or it
+            # keeps planning awards as if nobody had any sessions.
+            cursor.execute(f"ANALYZE {t.PROGRESS}")
+    return rows
 
 
 # --- the award engine -------------------------------------------------------------------
@@ -229,16 +231,25 @@ def awards_grant(
                 params += list(batch)
             cursor.execute(sql + " ON CONFLICT DO NOTHING RETURNING id, user_id", params)
             created.extend((row[0], row[1]) for row in cursor.fetchall())
-    _enqueue_notifications([award_id for award_id, _ in created])
+    _announce_awards(
+        award_ids=[award_id for award_id, _ in created], organisation_id=program.organisation_id
+    )
     return created
 
 
-def _enqueue_notifications(award_ids: Sequence[int]) -> None:
+def _announce_awards(*, award_ids: Sequence[int], organisation_id: int) -> None:
+    """Queue the recipients' emails and the organisation's webhooks for new awards."""
     from laurel.notifications.tasks import send_award_notifications
+    from laurel.webhooks.services import webhooks_queue
 
+    if not award_ids:
+        return
     # Enqueued inside the caller's transaction: if the awards roll back, so do the tasks.
     for batch in _chunks(list(award_ids), NOTIFICATION_BATCH):
         send_award_notifications.enqueue(award_ids=list(batch))
+    webhooks_queue(
+        award_ids=award_ids, event="certificate.awarded", organisation_id=organisation_id
+    )
 
 
 def awards_after_record_change(
@@ -248,14 +259,15 @@ def awards_after_record_change(
     if program.kind != Program.Kind.ONE_ON_ONE or not user_ids:
         return []
     created: list[tuple[int, int]] = []
-    for definition in definitions_due(program=program, user_ids=list(user_ids)):
-        created += awards_grant(
-            definition=definition,
-            program=program,
-            method="automatic",
-            user_ids=user_ids,
-            minimum_counting=definition.threshold,
-        )
+    for batch in _chunks(list(user_ids)):
+        for definition in definitions_due(program=program, user_ids=list(batch)):
+            created += awards_grant(
+                definition=definition,
+                program=program,
+                method="automatic",
+                user_ids=batch,
+                minimum_counting=definition.threshold,
+            )
     return created
 
 
@@ -578,6 +590,8 @@ def _locked_award(award: IssuedCertificate) -> IssuedCertificate:
 
 def award_revoke(*, award: IssuedCertificate, by: User | None, reason: str) -> IssuedCertificate:
     """Revoke an issued certificate; its public page and credential then say so."""
+    from laurel.webhooks.services import webhooks_queue
+
     reason = clean_text(reason, field="reason", label="Reason", max_length=TEXT_MAX_LENGTH)
     with transaction.atomic():
         award = _locked_award(award)
@@ -592,6 +606,11 @@ def award_revoke(*, award: IssuedCertificate, by: User | None, reason: str) -> I
         award.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
         _audit(action=AuditEntry.Action.REVOKED, program=award.program, actor=by, award=award,
                definition=award.definition, data={"reason": reason})  # fmt: skip
+        webhooks_queue(
+            award_ids=[award.pk],
+            event="certificate.revoked",
+            organisation_id=award.program.organisation_id,
+        )
     return award
 
 

@@ -23,8 +23,10 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from laurel.api.services import idempotency_records_prune
 from laurel.jobs.models import TaskRetry
 from laurel.programs.services import sessions_complete_elapsed
+from laurel.webhooks.services import webhook_deliveries_resume
 
 logger = logging.getLogger(__name__)
 
@@ -156,11 +158,14 @@ class SweepResult:
     swept: bool
     tasks_recovered: int = 0
     sessions_completed: int = 0
+    webhook_deliveries_resumed: int = 0
+    idempotency_records_pruned: int = 0
 
 
 def sweep_run(*, now: datetime | None = None) -> SweepResult:
-    """The periodic work: recover tasks whose worker died, and complete the sessions whose
-    booked time has passed (which awards what they earned).
+    """The periodic work: recover tasks whose worker died, complete the sessions whose
+    booked time has passed (which awards what they earned), queue again webhook
+    deliveries that are due, and forget old idempotency records.
 
     Safe to run from several workers at once: both steps change only rows still in the
     state they read (conditional updates), and on PostgreSQL a lock held for the sweep
@@ -174,4 +179,6 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
             swept=True,
             tasks_recovered=tasks_recover_stale(now=now),
             sessions_completed=sessions_complete_elapsed(now=now),
+            webhook_deliveries_resumed=webhook_deliveries_resume(now=now),
+            idempotency_records_pruned=idempotency_records_prune(now=now),
         )

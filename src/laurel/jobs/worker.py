@@ -63,10 +63,16 @@ class Worker(DatabaseWorker):
             # A failed sweep is tried again at the next interval; the worker keeps going.
             logger.exception("The periodic sweep failed")
         else:
-            if result.tasks_recovered or result.sessions_completed:
+            if (
+                result.tasks_recovered
+                or result.sessions_completed
+                or result.webhook_deliveries_resumed
+            ):
                 logger.info(
-                    "Sweep: %s lost tasks recovered, %s elapsed sessions completed",
+                    "Sweep: %s lost tasks recovered, %s elapsed sessions completed,"
+                    " %s webhook deliveries queued again",
                     result.tasks_recovered, result.sessions_completed,
+                    result.webhook_deliveries_resumed,
                 )  # fmt: skip
         finally:
             self.running_task = False

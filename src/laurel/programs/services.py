@@ -28,6 +28,52 @@ COMMENT_MAX_LENGTH = 5000
 ELAPSED_BATCH = 1000
 
 
+# --- checks, shared with bulk imports ------------------------------------------------------
+
+
+def email_clean(email: object) -> str:
+    """An email address as stored: trimmed, lower case, roughly the shape of an address."""
+    value = clean_line(email, field="email", label="Email address", max_length=254)
+    if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
+        raise InvalidInput.field("email", f"{value!r} is not an email address.")
+    return value.lower()
+
+
+def session_fields_check(
+    *, starts_at: datetime, duration_minutes: object, status: str, now: datetime
+) -> None:
+    """The rules ``session_schedule`` applies to a new session, for checking many at once."""
+    if timezone.is_naive(starts_at):
+        raise InvalidInput.field(
+            "starts_at", "The start time needs a time zone, e.g. 2026-03-01T10:00:00Z."
+        )
+    if (
+        isinstance(duration_minutes, bool)
+        or not isinstance(duration_minutes, int)
+        or not 1 <= duration_minutes <= 24 * 60
+    ):
+        raise InvalidInput.field(
+            "duration_minutes", "The duration must be between 1 and 1440 minutes."
+        )
+    if status not in Session.Status.values:
+        raise InvalidInput.field(
+            "status", f"Unknown status {status!r}; use scheduled, completed or cancelled."
+        )
+    if status == Session.Status.COMPLETED and starts_at > now:
+        raise InvalidInput.field(
+            "status", "A session that has not started yet cannot be completed."
+        )
+
+
+def feedback_fields_clean(*, rating: object, comment: object) -> str:
+    """The rules ``feedback_submit`` applies to a rating and comment; the comment as stored."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 4:
+        raise InvalidInput.field("rating", "The rating must be a whole number from 1 to 4.")
+    return clean_text(
+        comment, field="comment", label="Comment", max_length=COMMENT_MAX_LENGTH, required=False
+    )
+
+
 def organisation_create(
     *, name: str, slug: str = "", accent_colour: str = "#1F6FEB"
 ) -> Organisation:
@@ -54,11 +100,8 @@ def program_create(*, organisation: Organisation, name: str, kind: str) -> Progr
 
 def user_for_email(*, email: str, name: str) -> User:
     """The person with this email address (any letter case), created if new."""
-    email = clean_line(email, field="email", label="Email address", max_length=254)
-    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
-        raise InvalidInput.field("email", f"{email!r} is not an email address.")
+    email = email_clean(email)
     name = clean_line(name, field="name", label="Name", max_length=NAME_MAX_LENGTH)
-    email = email.lower()
     user = User.objects.filter(email=email).first()
     if user is None:
         try:
@@ -116,26 +159,9 @@ def session_schedule(
 ) -> Session:
     """Book a session, or record one from the past (``status`` completed or cancelled)."""
     now = now or timezone.now()
-    if timezone.is_naive(starts_at):
-        raise InvalidInput.field(
-            "starts_at", "The start time needs a time zone, e.g. 2026-03-01T10:00:00Z."
-        )
-    if (
-        isinstance(duration_minutes, bool)
-        or not isinstance(duration_minutes, int)
-        or not 1 <= duration_minutes <= 24 * 60
-    ):
-        raise InvalidInput.field(
-            "duration_minutes", "The duration must be between 1 and 1440 minutes."
-        )
-    if status not in Session.Status.values:
-        raise InvalidInput.field(
-            "status", f"Unknown status {status!r}; use scheduled, completed or cancelled."
-        )
-    if status == Session.Status.COMPLETED and starts_at > now:
-        raise InvalidInput.field(
-            "status", "A session that has not started yet cannot be completed."
-        )
+    session_fields_check(
+        starts_at=starts_at, duration_minutes=duration_minutes, status=status, now=now
+    )
     with transaction.atomic():
         session = Session.objects.create(
             pairing=pairing,
@@ -246,11 +272,7 @@ def feedback_submit(
 ) -> Feedback:
     """Record a member's feedback on a session; the session then counts for both members."""
     now = now or timezone.now()
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 4:
-        raise InvalidInput.field("rating", "The rating must be a whole number from 1 to 4.")
-    comment = clean_text(
-        comment, field="comment", label="Comment", max_length=COMMENT_MAX_LENGTH, required=False
-    )
+    comment = feedback_fields_clean(rating=rating, comment=comment)
     try:
         with transaction.atomic():
             # Lock the session: its completion and its first feedback then happen one after
@@ -304,49 +326,3 @@ def feedback_delete(*, feedback: Feedback) -> None:
             )
             if cleared and session.status == Session.Status.COMPLETED:
                 progress_shift(session_ids=[session.pk], completed_step=0, counting=-1)
-
-
-# --- checks shared with bulk imports ------------------------------------------------------
-
-
-def email_clean(email: object) -> str:
-    """An email address as stored: trimmed, lower case, roughly the shape of an address."""
-    value = clean_line(email, field="email", label="Email address", max_length=254)
-    if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
-        raise InvalidInput.field("email", f"{value!r} is not an email address.")
-    return value.lower()
-
-
-def session_fields_check(
-    *, starts_at: datetime, duration_minutes: object, status: str, now: datetime
-) -> None:
-    """The rules ``session_schedule`` applies to a new session, for checking many at once."""
-    if timezone.is_naive(starts_at):
-        raise InvalidInput.field(
-            "starts_at", "The start time needs a time zone, e.g. 2026-03-01T10:00:00Z."
-        )
-    if (
-        isinstance(duration_minutes, bool)
-        or not isinstance(duration_minutes, int)
-        or not 1 <= duration_minutes <= 24 * 60
-    ):
-        raise InvalidInput.field(
-            "duration_minutes", "The duration must be between 1 and 1440 minutes."
-        )
-    if status not in Session.Status.values:
-        raise InvalidInput.field(
-            "status", f"Unknown status {status!r}; use scheduled, completed or cancelled."
-        )
-    if status == Session.Status.COMPLETED and starts_at > now:
-        raise InvalidInput.field(
-            "status", "A session that has not started yet cannot be completed."
-        )
-
-
-def feedback_fields_clean(*, rating: object, comment: object) -> str:
-    """The rules ``feedback_submit`` applies to a rating and comment; the comment as stored."""
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 4:
-        raise InvalidInput.field("rating", "The rating must be a whole number from 1 to 4.")
-    return clean_text(
-        comment, field="comment", label="Comment", max_length=COMMENT_MAX_LENGTH, required=False
-    )

@@ -10,6 +10,8 @@ from laurel.webhooks.services import webhook_endpoint_create, webhook_url_clean
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
+
     class Meta:
         model = WebhookEndpoint
         fields = ("organisation", "url", "description", "sends_awarded", "sends_revoked")

@@ -96,11 +96,18 @@ def webhook_endpoint_disable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
-def webhooks_queue(*, award_ids: Sequence[int], event: str, now: datetime | None = None) -> int:
+def webhooks_queue(
+    *,
+    award_ids: Sequence[int],
+    event: str,
+    organisation_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
     """Queue ``event`` about these awards for every endpoint that wants it; returns how many.
 
     Call it inside the transaction that awarded or revoked: the deliveries and their task
-    then commit, or roll back, with the change.
+    then commit, or roll back, with the change. Callers that know the awards' organisation
+    pass it, which spares a query on the path of every award.
     """
     from laurel.webhooks.tasks import deliver_webhooks
 
@@ -114,9 +121,13 @@ def webhooks_queue(*, award_ids: Sequence[int], event: str, now: datetime | None
     ids = list(dict.fromkeys(award_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        organisations = set(
-            IssuedCertificate.objects.filter(pk__in=chunk).values_list(
-                "program__organisation_id", flat=True
+        organisations = (
+            {organisation_id}
+            if organisation_id is not None
+            else set(
+                IssuedCertificate.objects.filter(pk__in=chunk).values_list(
+                    "program__organisation_id", flat=True
+                )
             )
         )
         endpoints: dict[int, list[WebhookEndpoint]] = {}

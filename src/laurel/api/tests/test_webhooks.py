@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from laurel.api.tests.conftest import problem
 from laurel.api.tests.helpers import (
     add_participant,
@@ -66,10 +64,6 @@ def test_another_organisations_endpoints_are_not_found(api, other_api):
     assert WebhookEndpoint.objects.get().is_active
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="awards_grant and award_revoke do not call webhooks_queue yet",
-)
 def test_awards_and_revocations_queue_deliveries_in_their_transaction(api):
     program = create_program(api)
     mentor = add_participant(api, program["id"], "Grace Hopper", "mentor")

@@ -127,3 +127,19 @@ def test_rebuild_reproduces_kept_progress():
     before = progress_for_user(program=program, user_id=mentee.user_id)
     assert progress_rebuild(program=program) == 2
     assert progress_for_user(program=program, user_id=mentee.user_id) == before
+
+
+def test_rebuild_and_awarding_accept_more_people_than_one_statement_can_name():
+    from laurel.certificates.models import IssuedCertificate
+    from laurel.certificates.services import awards_after_record_change
+    from laurel.factories import make_certificate
+
+    program = make_program()
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    give_feedback(make_session(make_pairing(program, mentor, mentee)), mentee)
+    make_certificate(program, threshold=1, enabled=True)
+    IssuedCertificate.objects.all().delete()
+    many = [*range(10_000_000, 10_040_000), mentee.user_id, mentor.user_id]
+
+    assert progress_rebuild(program=program, user_ids=many) == 2
+    assert len(awards_after_record_change(program=program, user_ids=many)) == 2

@@ -181,3 +181,11 @@ def test_database_refuses_out_of_range_ratings_and_duplicate_feedback(pair):
     Feedback.objects.create(session=session, author=mentee, rating=4, created_at=timezone.now())
     with pytest.raises(IntegrityError), transaction.atomic():
         Feedback.objects.create(session=session, author=mentee, rating=4, created_at=timezone.now())
+
+
+def test_text_with_a_lone_surrogate_is_refused_with_a_message():
+    program = make_program()
+    with pytest.raises(InvalidInput, match="not valid text"):
+        participant_add(
+            program=program, email="a@example.org", name="Bad \ud800 name", role="mentee"
+        )
