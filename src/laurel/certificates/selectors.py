@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, QuerySet, Subquery
 
 from laurel.certificates import tables as t
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
@@ -97,6 +97,39 @@ def sessions_missing_feedback(*, program: Program, user_id: int) -> QuerySet[Ses
     ).order_by("starts_at")
 
 
+def roles_by_user(*, program_id: int, user_ids: list[int]) -> dict[int, list[str]]:
+    """Each person's roles in the program (``mentee``, ``mentor``), in one query."""
+    roles: dict[int, list[str]] = {}
+    if user_ids:
+        for user_id, role in (
+            Participant.objects.filter(program_id=program_id, user_id__in=user_ids)
+            .order_by("role")
+            .values_list("user_id", "role")
+        ):
+            roles.setdefault(user_id, []).append(role)
+    return roles
+
+
+def missing_feedback_by_user(
+    *, program_id: int, user_ids: list[int]
+) -> dict[int, list[tuple[int, datetime]]]:
+    """Each person's completed sessions nobody gave feedback on, as (id, start), in one query."""
+    missing: dict[int, list[tuple[int, datetime]]] = {}
+    if user_ids:
+        for user_id, session_id, starts_at in (
+            Session.objects.filter(
+                pairing__program_id=program_id,
+                pairing__members__user_id__in=user_ids,
+                status=Session.Status.COMPLETED,
+                first_feedback_at__isnull=True,
+            )
+            .order_by("starts_at", "pk")
+            .values_list("pairing__members__user_id", "pk", "starts_at")
+        ):
+            missing.setdefault(user_id, []).append((session_id, starts_at))
+    return missing
+
+
 @dataclass(frozen=True)
 class Qualifier:
     user_id: int
@@ -167,10 +200,6 @@ def progress_rows(
 
     Reads the maintained progress table: three queries whatever the page size.
     """
-    from django.db.models import Min, Subquery
-
-    from laurel.programs.models import Participant
-
     program_id = definition.program_id
     people = Progress.objects.filter(program_id=program_id)
     if after_user_id is not None:
@@ -200,26 +229,13 @@ def progress_rows(
         )[:limit]
     )
     user_ids = [row[0] for row in rows]
-    roles: dict[int, list[str]] = {}
-    missing: dict[int, list[int]] = {}
-    if user_ids:
-        for user_id, role in (
-            Participant.objects.filter(program_id=program_id, user_id__in=user_ids)
-            .order_by("role")
-            .values_list("user_id", "role")
-        ):
-            roles.setdefault(user_id, []).append(role)
-        for user_id, session_id in (
-            Session.objects.filter(
-                pairing__program_id=program_id,
-                pairing__members__user_id__in=user_ids,
-                status=Session.Status.COMPLETED,
-                first_feedback_at__isnull=True,
-            )
-            .order_by("starts_at", "pk")
-            .values_list("pairing__members__user_id", "pk")
-        ):
-            missing.setdefault(user_id, []).append(session_id)
+    roles = roles_by_user(program_id=program_id, user_ids=user_ids)
+    missing = {
+        user_id: [session_id for session_id, _ in sessions]
+        for user_id, sessions in missing_feedback_by_user(
+            program_id=program_id, user_ids=user_ids
+        ).items()
+    }
     return [
         ProgressRow(
             user_id=user_id,
@@ -506,27 +522,18 @@ def certificate_report(
     page = Paginator(people, per_page).get_page(page_number)
     entries = list(page.object_list)
     user_ids = [entry["user_id"] for entry in entries]
-    roles: dict[int, list[str]] = {}
-    missing: dict[int, list[datetime]] = {}
+    roles = {
+        user_id: [str(Participant.Role(role).label) for role in values]
+        for user_id, values in roles_by_user(program_id=program.pk, user_ids=user_ids).items()
+    }
+    missing = {
+        user_id: [starts_at for _, starts_at in sessions]
+        for user_id, sessions in missing_feedback_by_user(
+            program_id=program.pk, user_ids=user_ids
+        ).items()
+    }
     awards: dict[tuple[int, int], IssuedCertificate] = {}
     if user_ids:
-        for user_id, role in (
-            Participant.objects.filter(program=program, user_id__in=user_ids)
-            .order_by("role")
-            .values_list("user_id", "role")
-        ):
-            roles.setdefault(user_id, []).append(Participant.Role(role).label)
-        for user_id, starts_at in (
-            Session.objects.filter(
-                pairing__program=program,
-                pairing__members__user_id__in=user_ids,
-                status=Session.Status.COMPLETED,
-                first_feedback_at__isnull=True,
-            )
-            .order_by("starts_at", "pk")
-            .values_list("pairing__members__user_id", "starts_at")
-        ):
-            missing.setdefault(user_id, []).append(starts_at)
         for award in IssuedCertificate.objects.filter(
             program=program, user_id__in=user_ids, is_current=True
         ).only("definition_id", "user_id", "issued_at", "status"):
