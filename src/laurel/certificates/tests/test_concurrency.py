@@ -6,13 +6,14 @@ database serialises them. Either way the outcome must be the same.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
 
-from laurel.certificates.models import IssuedCertificate, Progress
+from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
 from laurel.certificates.services import ManualAwardResult, certificate_award
 from laurel.factories import (
     give_feedback,
@@ -111,3 +112,37 @@ def test_completing_and_giving_feedback_at_once_counts_once():
     progress = Progress.objects.get(program=program, user=mentor.user)
     assert (progress.sessions_completed, progress.sessions_counting) == (1, 1)
     assert IssuedCertificate.objects.filter(definition=definition).count() == 2
+
+
+def _award_in_a_process(definition_id: int, participant_id: int, barrier, results) -> None:
+    # A forked process must not share the parent's database connection.
+    from django.db import connections
+
+    connections.close_all()
+    definition = CertificateDefinition.objects.get(pk=definition_id)
+    barrier.wait()
+    result = certificate_award(definition=definition, by=None, participant_ids=[participant_id])
+    results.put(len(result.awarded))
+    connections.close_all()
+
+
+def test_two_processes_awarding_at_once_award_once():
+    program = make_program()
+    mentee = make_participant(program)
+    definition = make_certificate(program, threshold=None, enabled=True)
+    connection.close()  # the children open their own
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(2), context.Queue()
+    processes = [
+        context.Process(
+            target=_award_in_a_process, args=(definition.pk, mentee.pk, barrier, results)
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert [process.exitcode for process in processes] == [0, 0]
+    assert sorted([results.get(timeout=5), results.get(timeout=5)]) == [0, 1]
+    assert IssuedCertificate.objects.filter(definition=definition).count() == 1
