@@ -7,8 +7,6 @@ database serialises them. Either way the outcome must be the same.
 from __future__ import annotations
 
 import multiprocessing
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -25,30 +23,9 @@ from laurel.factories import (
 )
 from laurel.programs.models import Session
 from laurel.programs.services import session_complete
+from laurel.testing import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released together; return each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_feedbacks_at_once_award_each_member_once():

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -22,6 +20,7 @@ from laurel.factories import (
 from laurel.jobs.services import SweepResult, sweep_run
 from laurel.programs.models import Session
 from laurel.programs.services import feedback_submit
+from laurel.testing import at_once
 
 
 def program_with_elapsed_sessions(count: int = 1):
@@ -62,28 +61,6 @@ def test_sweep_completes_elapsed_sessions_and_awards_what_they_earned(run_due_ta
     run_due_tasks()
     assert len(mailoutbox) == 2
     assert sweep_run().sessions_completed == 0
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; return each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
