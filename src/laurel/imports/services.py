@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, TypeVar
+from typing import IO, NamedTuple, TypeVar
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
@@ -308,9 +308,17 @@ def _check_consistency(rows: list[_Row], problems: _Problems) -> None:
             )
 
 
+class _KnownSession(NamedTuple):
+    session_id: int
+    pairing_id: int
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+
+
 def _check_against_record(
-    program: Program, rows: list[_Row], problems: _Problems
-) -> tuple[dict[str, int], dict[str, tuple[int, int, str]]]:
+    program: Program, rows: list[_Row], problems: _Problems, now: datetime
+) -> tuple[dict[str, int], dict[str, _KnownSession]]:
     """Pairings and sessions imported before must match the file. Returns what is known."""
     pairing_ids = sorted({row.pairing for row in rows})
     known_pairings: dict[str, int] = {}
@@ -327,12 +335,19 @@ def _check_against_record(
         ).values_list("pairing_id", "participant__role", "participant__user__email"):
             members.setdefault(member_pairing, {})[role] = email
     session_ids = [row.session for row in rows]
-    known_sessions: dict[str, tuple[int, int, str]] = {}
+    known_sessions: dict[str, _KnownSession] = {}
     for chunk in _chunks(session_ids):
-        for external_id, session_id, session_pairing, status in ImportedSession.objects.filter(
+        for external_id, *known in ImportedSession.objects.filter(
             program=program, external_id__in=chunk
-        ).values_list("external_id", "session_id", "session__pairing_id", "session__status"):
-            known_sessions[external_id] = (session_id, session_pairing, status)
+        ).values_list(
+            "external_id",
+            "session_id",
+            "session__pairing_id",
+            "session__status",
+            "session__starts_at",
+            "session__ends_at",
+        ):
+            known_sessions[external_id] = _KnownSession(*known)
     reported: set[str] = set()
     for row in rows:
         pairing_id = known_pairings.get(row.pairing)
@@ -346,15 +361,29 @@ def _check_against_record(
             )
         known = known_sessions.get(row.session)
         if known is not None:
-            if pairing_id is None or known[1] != pairing_id:
+            if pairing_id is None or known.pairing_id != pairing_id:
                 problems.add(
                     row.line,
                     "session",
                     f"Session {row.session!r} was imported before for another pairing.",
                 )
-            elif known[2] == Session.Status.CANCELLED and row.feedback:
+            elif known.status == Session.Status.CANCELLED and row.feedback:
                 problems.add(
                     row.line, "status", "This session was cancelled; it cannot take feedback."
+                )
+            elif (
+                known.status == Session.Status.SCHEDULED
+                and known.starts_at > now
+                and (row.feedback or row.status == Session.Status.COMPLETED)
+            ):
+                # The times in the file are not applied to a session imported before, so
+                # what it may take is decided by the times on record.
+                problems.add(
+                    row.line,
+                    "starts_at",
+                    f"Session {row.session!r} was imported before to start at"
+                    f" {known.starts_at.isoformat()}; it cannot be completed or take"
+                    " feedback before it has started.",
                 )
     return known_pairings, known_sessions
 
@@ -430,7 +459,7 @@ def record_import(
         raise ImportRefused([RowProblem(2, "-", "The file has no rows to import.")])
     result = ImportResult(rows=len(rows))
     with transaction.atomic():
-        known_pairings, known_sessions = _check_against_record(program, rows, problems)
+        known_pairings, known_sessions = _check_against_record(program, rows, problems, now)
         problems.refuse_if_any()
         user_ids = _people(rows, result)
         participant_ids = _participants(program, rows, user_ids, result)
@@ -497,15 +526,17 @@ def record_import(
         )
         result.sessions_created = len(sessions)
         session_of = {row.session: s.pk for row, s in zip(new_rows, sessions, strict=True)}
-        session_of.update((external_id, known[0]) for external_id, known in known_sessions.items())
+        session_of.update(
+            (external_id, known.session_id) for external_id, known in known_sessions.items()
+        )
 
         # Sessions imported before: complete what the file now says is completed.
         to_complete = [
-            known_sessions[row.session][0]
+            known.session_id
             for row in rows
-            if row.session in known_sessions
-            and known_sessions[row.session][2] == Session.Status.SCHEDULED
-            and (row.status == Session.Status.COMPLETED or (row.feedback and row.ends_at <= now))
+            if (known := known_sessions.get(row.session)) is not None
+            and known.status == Session.Status.SCHEDULED
+            and (row.status == Session.Status.COMPLETED or (row.feedback and known.ends_at <= now))
         ]
         for chunk in _chunks(to_complete):
             result.sessions_completed += Session.objects.filter(
@@ -514,7 +545,7 @@ def record_import(
 
         # Feedback not recorded yet.
         given: set[tuple[int, int]] = set()
-        earlier = [known[0] for known in known_sessions.values()]
+        earlier = [known.session_id for known in known_sessions.values()]
         for chunk in _chunks(earlier):
             given.update(
                 Feedback.objects.filter(session_id__in=chunk).values_list("session_id", "author_id")

@@ -210,3 +210,20 @@ def test_the_command_imports_a_file_and_reports_problems(tmp_path):
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_record", str(bad), program=program.pk, stderr=err)
     assert "line 6, column session" in err.getvalue()
+
+
+def test_a_later_file_cannot_complete_a_session_that_has_not_started():
+    program = make_program()
+    record_import(program=program, stream=history_csv())  # s6 starts in three days
+    later = HEADER + (
+        f"p2,grace@example.org,Grace Hopper,alan@example.org,Alan Turing,s6,{ago(1)},30,completed,4,,,\n"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        record_import(program=program, stream=later)
+
+    assert [(p.line, p.column) for p in refused.value.problems] == [(2, "starts_at")]
+    session = Session.objects.get(imported_as__external_id="s6")
+    assert session.status == Session.Status.SCHEDULED
+    assert not Feedback.objects.filter(session=session).exists()
+    assert progress(program)["Alan Turing"] == (1, 1)
