@@ -337,9 +337,14 @@ def _check_against_record(
     session_ids = [row.session for row in rows]
     known_sessions: dict[str, _KnownSession] = {}
     for chunk in _chunks(session_ids):
-        for external_id, *known in ImportedSession.objects.filter(
-            program=program, external_id__in=chunk
-        ).values_list(
+        for (
+            external_id,
+            session_id,
+            session_pairing,
+            status,
+            starts_at,
+            ends_at,
+        ) in ImportedSession.objects.filter(program=program, external_id__in=chunk).values_list(
             "external_id",
             "session_id",
             "session__pairing_id",
@@ -347,7 +352,9 @@ def _check_against_record(
             "session__starts_at",
             "session__ends_at",
         ):
-            known_sessions[external_id] = _KnownSession(*known)
+            known_sessions[external_id] = _KnownSession(
+                session_id, session_pairing, status, starts_at, ends_at
+            )
     reported: set[str] = set()
     for row in rows:
         pairing_id = known_pairings.get(row.pairing)
