@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
 import time
@@ -172,16 +173,26 @@ def _backoff(attempts: int) -> timedelta:
     return min(wait, LONGEST_WAIT)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirected POST would arrive as a GET without the payload, and its answer would
+    # pass for a delivery: a redirect is a failed attempt instead.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
     """Send one request: (status code, response excerpt, error)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked when registered
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, response.read(1000).decode("utf-8", "replace"), ""
     except urllib.error.HTTPError as error:
         excerpt = error.read(1000).decode("utf-8", "replace") if error.fp else ""
         return error.code, excerpt, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         return None, "", f"{type(error).__name__}: {reason}"[:1000]
 

@@ -250,3 +250,72 @@ def test_the_resume_command_runs(db):
     out = io.StringIO()
     call_command("resume_webhook_deliveries", stdout=out)
     assert "Queued 0" in out.getvalue()
+
+
+class RawReceiver:
+    """A receiver on this machine that answers every request with the given bytes."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.requests = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests += 1
+                self.wfile.write(answer)
+                self.close_connection = True
+
+            def do_GET(self) -> None:
+                receiver.requests += 1
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"a page, not the receiver")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_malformed_answer_is_recorded_as_a_failed_attempt():
+    broken = RawReceiver(b"this is not HTTP\r\n\r\n")
+    try:
+        program, awards = awarded_program()
+        webhook_endpoint_create(organisation=program.organisation, url=broken.url)
+        webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+        delivery = WebhookDelivery.objects.get()
+
+        assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+
+        delivery.refresh_from_db()
+        assert (delivery.attempts, delivery.claimed_until) == (1, None)
+        attempt = WebhookAttempt.objects.get(delivery=delivery)
+        assert attempt.status_code is None
+        assert attempt.error
+    finally:
+        broken.close()
+
+
+def test_a_redirect_is_not_counted_as_delivered():
+    moved = RawReceiver(b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n")
+    try:
+        program, awards = awarded_program()
+        webhook_endpoint_create(organisation=program.organisation, url=moved.url)
+        webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+        delivery = WebhookDelivery.objects.get()
+
+        assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+
+        assert moved.requests == 1  # the redirect was not followed
+        attempt = WebhookAttempt.objects.get(delivery=delivery)
+        assert attempt.status_code == 302
+    finally:
+        moved.close()
