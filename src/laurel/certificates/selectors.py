@@ -161,8 +161,17 @@ def would_award(*, definition: CertificateDefinition, threshold: int | None) -> 
         return [Qualifier(row[0], row[1], row[2]) for row in cursor.fetchall()]
 
 
-def definitions_due(*, program: Program, user_ids: list[int]) -> QuerySet[CertificateDefinition]:
-    """Enabled automatic certificates that one of these people has earned but not received."""
+def definitions_due(*, program: Program, user_ids: list[int]) -> list[CertificateDefinition]:
+    """Enabled automatic certificates that one of these people has earned but not received.
+
+    On PostgreSQL every certificate of the program is read FOR SHARE. Enabling one, or
+    changing its rule, holds it FOR UPDATE while it awards everyone who qualifies; that
+    award cannot see progress not yet committed, so a record change must not judge the
+    certificate while the change is under way: it waits for it and then sees it as
+    committed (or the change waits for this transaction, and then sees its progress).
+    All of them are locked, not only the enabled ones, because a row that does not match
+    when it is read is not waited for.
+    """
     earned = Progress.objects.filter(
         program_id=OuterRef("program_id"),
         user_id__in=user_ids,
@@ -174,9 +183,13 @@ def definitions_due(*, program: Program, user_ids: list[int]) -> QuerySet[Certif
             )
         )
     )
-    return CertificateDefinition.objects.filter(
-        program=program, enabled=True, rule=CertificateDefinition.Rule.SESSIONS_COMPLETED
-    ).filter(Exists(earned))
+    definitions = CertificateDefinition.objects.filter(program=program).annotate(due=Exists(earned))
+    if connection.vendor == "postgresql":
+        sql, params = definitions.query.sql_with_params()
+        found = list(CertificateDefinition.objects.raw(f"{sql} FOR SHARE", params))
+    else:
+        found = list(definitions)
+    return [d for d in found if d.enabled and d.is_automatic and getattr(d, "due", False)]
 
 
 @dataclass(frozen=True)

@@ -123,3 +123,94 @@ def test_two_processes_awarding_at_once_award_once():
     assert [process.exitcode for process in processes] == [0, 0]
     assert sorted([results.get(timeout=5), results.get(timeout=5)]) == [0, 1]
     assert IssuedCertificate.objects.filter(definition=definition).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+@pytest.mark.parametrize("change", ["enable", "lower_threshold"])
+def test_a_person_who_qualifies_while_a_certificate_is_being_enabled_is_awarded(change):
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from laurel.certificates.services import (
+        RuleInput,
+        awards_grant,
+        certificate_enable,
+        certificate_update,
+    )
+
+    program = make_program()
+    definition = make_certificate(program, threshold=1 if change == "enable" else 5)
+    if change == "lower_threshold":
+        certificate_enable(definition=definition, by=None, confirm=True)
+    earlier = make_pairing(program)
+    give_feedback(
+        make_session(earlier), earlier.members.get(participant__role="mentee").participant
+    )
+    holder = earlier.members.get(participant__role="mentee").participant
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    session = make_session(make_pairing(program, mentor, mentee), days_ago=1)
+    release = threading.Event()
+
+    def in_thread(call):
+        def run():
+            try:
+                call()
+            except Exception:  # noqa: S110 - the outcome is checked in the database
+                pass
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def hold_an_award_open():
+        # An award not yet committed elsewhere: the enabling stops at it, mid-award.
+        with transaction.atomic():
+            awards_grant(
+                definition=definition, program=program, method="manual", user_ids=[holder.user_id]
+            )
+            release.wait(timeout=30)
+            raise RuntimeError("roll back")
+
+    def waiting_on_a_lock() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            return int(cursor.fetchone()[0])
+
+    holding = in_thread(hold_an_award_open)
+    time.sleep(0.3)
+    if change == "enable":
+        enabling = in_thread(
+            lambda: certificate_enable(definition=definition, by=None, confirm=True)
+        )
+    else:
+        enabling = in_thread(
+            lambda: certificate_update(
+                definition=definition,
+                by=None,
+                rule=RuleInput(type="sessions_completed", threshold=1),
+                confirm=True,
+            )
+        )
+    for _ in range(100):
+        if waiting_on_a_lock():
+            break
+        time.sleep(0.05)
+    assert waiting_on_a_lock() == 1  # the enabling waits in the middle of awarding
+    feedback = in_thread(lambda: give_feedback(session, mentee))
+    feedback.join(timeout=2)
+    release.set()
+    for thread in (holding, enabling, feedback):
+        thread.join(timeout=30)
+
+    awarded = set(
+        IssuedCertificate.objects.filter(definition=definition).values_list("user_id", flat=True)
+    )
+    qualified_before = set(earlier.members.values_list("user_id", flat=True))
+    assert awarded == qualified_before | {mentor.user_id, mentee.user_id}
