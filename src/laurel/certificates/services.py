@@ -654,4 +654,10 @@ def award_reissue(
         _audit(action=AuditEntry.Action.REISSUED, program=old.program, actor=by, award=new,
                definition=old.definition,
                data={"from_version": old.version, "to_version": new.version})  # fmt: skip
+        if new.notified_at is None:
+            # The award email was not sent yet, and its task now finds the old version
+            # superseded: the email goes out for this version instead.
+            from laurel.notifications.tasks import send_award_notifications
+
+            send_award_notifications.enqueue(award_ids=[new.pk])
     return new

@@ -52,7 +52,7 @@ def award_notifications_send(*, award_ids: list[int]) -> int:
         claimed_at = timezone.now()
         claim_expired = claimed_at - timedelta(seconds=settings.TASK_LEASE_SECONDS)
         claimed = (
-            IssuedCertificate.objects.filter(pk=award.pk, notified_at__isnull=True)
+            IssuedCertificate.objects.filter(pk=award.pk, notified_at__isnull=True, is_current=True)
             .filter(
                 Q(notification_claimed_at__isnull=True)
                 | Q(notification_claimed_at__lt=claim_expired)

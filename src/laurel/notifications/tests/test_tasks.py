@@ -98,3 +98,20 @@ def test_a_failed_send_releases_the_claim(mailoutbox, settings):
 class RefusingBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         raise ConnectionRefusedError("mail server down")
+
+
+@pytest.mark.django_db
+def test_award_email_is_not_lost_when_the_award_is_corrected_before_it_is_sent(
+    run_tasks, mailoutbox
+):
+    from laurel.certificates.services import award_reissue
+
+    first, second = awards_for_a_pair()
+    corrected = award_reissue(award=first, by=None, recipient_name="Dr. Corrected Name")
+
+    run_tasks()
+
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(
+        [first.user.email, second.user.email]
+    )
+    assert IssuedCertificate.objects.get(pk=corrected.pk).notified_at is not None
