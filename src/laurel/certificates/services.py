@@ -396,7 +396,7 @@ class EnableResult:
 
 def _locked(definition: CertificateDefinition) -> CertificateDefinition:
     return (
-        CertificateDefinition.objects.select_for_update()
+        CertificateDefinition.objects.select_for_update(of=("self",))
         .select_related("program__organisation")
         .get(pk=definition.pk)
     )
@@ -585,7 +585,11 @@ def certificate_award(
 
 
 def _locked_award(award: IssuedCertificate) -> IssuedCertificate:
-    return IssuedCertificate.objects.select_for_update().select_related("program").get(pk=award.pk)
+    return (
+        IssuedCertificate.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=award.pk)
+    )
 
 
 def award_revoke(*, award: IssuedCertificate, by: User | None, reason: str) -> IssuedCertificate:
