@@ -66,6 +66,7 @@ def create_certificate(
     definition = certificate_create(
         program=lookups.program(request, program_id),
         by=None,
+        via=lookups.via(request),
         name=payload.name,
         text=payload.text,
         colour=payload.colour,
@@ -116,6 +117,7 @@ def update_certificate(
     result = certificate_update(
         definition=lookups.certificate(request, certificate_id),
         by=None,
+        via=lookups.via(request),
         confirm=payload.confirm,
         **changes,
     )
@@ -136,7 +138,10 @@ def enable_certificate(
     committed before the answer.
     """
     result = certificate_enable(
-        definition=lookups.certificate(request, certificate_id), by=None, confirm=payload.confirm
+        definition=lookups.certificate(request, certificate_id),
+        by=None,
+        via=lookups.via(request),
+        confirm=payload.confirm,
     )
     return {"certificate": certificate_out(result.definition), "awarded": result.awarded}
 
@@ -147,7 +152,7 @@ def enable_certificate(
 def disable_certificate(request: HttpRequest, certificate_id: PathId) -> dict[str, Any]:
     """Stop awarding a certificate; those already earned stay valid."""
     definition = certificate_disable(
-        definition=lookups.certificate(request, certificate_id), by=None
+        definition=lookups.certificate(request, certificate_id), by=None, via=lookups.via(request)
     )
     return certificate_out(definition)
 
@@ -193,6 +198,7 @@ def award_certificate(
     result = certificate_award(
         definition=lookups.certificate(request, certificate_id),
         by=None,
+        via=lookups.via(request),
         participant_ids=lookups.ids_from(payload.participant_ids, field="participant_ids"),
     )
     return {
@@ -224,7 +230,12 @@ def get_award(request: HttpRequest, award_id: PathId) -> dict[str, Any]:
 def revoke_award(request: HttpRequest, award_id: PathId, payload: RevokeIn) -> dict[str, Any]:
     """Revoke an issued certificate with a reason; its public page then says so."""
     return award_out(
-        award_revoke(award=lookups.award(request, award_id), by=None, reason=payload.reason)
+        award_revoke(
+            award=lookups.award(request, award_id),
+            by=None,
+            via=lookups.via(request),
+            reason=payload.reason,
+        )
     )
 
 

@@ -33,6 +33,11 @@ def organisation_id(request: HttpRequest) -> int:
     return token_of(request).organisation_id
 
 
+def via(request: HttpRequest) -> str:
+    """How the audit log names a change made through the API: by its token."""
+    return f"API token {token_of(request)}"
+
+
 def parse_id(value: str) -> int | None:
     if not value.isascii() or not value.isdigit() or len(value) > 19:
         return None

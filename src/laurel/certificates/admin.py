@@ -62,6 +62,6 @@ class IssuedCertificateAdmin(RecordAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(RecordAdmin):
     organisation_path = "organisation"
-    list_display = ("created_at", "action", "program", "actor", "definition")
+    list_display = ("created_at", "action", "program", "actor", "via", "definition")
     list_filter = ("action", ("program", ONLY_RELATED))
     list_select_related = ("program", "actor", "definition")

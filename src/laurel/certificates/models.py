@@ -185,6 +185,8 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # How the change was made when no person made it by hand, e.g. "API token lrl_AbCd… (HR sync)".
+    via = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=40, choices=Action.choices)
     definition = models.ForeignKey(
         CertificateDefinition, null=True, on_delete=models.SET_NULL, related_name="audit"

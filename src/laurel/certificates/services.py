@@ -308,11 +308,13 @@ def _audit(
     definition: CertificateDefinition | None = None,
     award: IssuedCertificate | None = None,
     data: dict[str, Any] | None = None,
+    via: str = "",
 ) -> None:
     AuditEntry.objects.create(
         organisation_id=program.organisation_id,
         program=program,
         actor=actor,
+        via=via,
         action=action,
         definition=definition,
         award=award,
@@ -372,7 +374,14 @@ def _refuse_group(program: Program) -> None:
 
 
 def certificate_create(
-    *, program: Program, by: User | None, name: str, text: str, colour: str, rule: RuleInput
+    *,
+    program: Program,
+    by: User | None,
+    name: str,
+    text: str,
+    colour: str,
+    rule: RuleInput,
+    via: str = "",
 ) -> CertificateDefinition:
     """A new certificate for ``program``, disabled until an admin enables it."""
     _refuse_group(program)
@@ -383,7 +392,7 @@ def certificate_create(
             program=program, name=name, text=text, colour=colour,
             rule=rule.type, threshold=rule.threshold, guidance=rule.guidance,
         )  # fmt: skip
-        _audit(action=AuditEntry.Action.CREATED, program=program, actor=by, definition=definition,
+        _audit(via=via, action=AuditEntry.Action.CREATED, program=program, actor=by, definition=definition,
                data={"name": name, "rule": rule.type, "threshold": rule.threshold})  # fmt: skip
     return definition
 
@@ -409,7 +418,11 @@ def _confirmation_detail(qualifiers: list[Qualifier], what: str) -> str:
 
 
 def certificate_enable(
-    *, definition: CertificateDefinition, by: User | None, confirm: bool
+    *,
+    definition: CertificateDefinition,
+    by: User | None,
+    confirm: bool,
+    via: str = "",
 ) -> EnableResult:
     """Enable a certificate, awarding it at once to everyone whose record already qualifies.
 
@@ -437,13 +450,16 @@ def certificate_enable(
                 definition=definition, program=program, method="automatic",
                 minimum_counting=definition.threshold, now=now,
             )  # fmt: skip
-        _audit(action=AuditEntry.Action.ENABLED, program=program, actor=by, definition=definition,
+        _audit(via=via, action=AuditEntry.Action.ENABLED, program=program, actor=by, definition=definition,
                data={"awarded": len(awarded)})  # fmt: skip
     return EnableResult(definition=definition, awarded=len(awarded))
 
 
 def certificate_disable(
-    *, definition: CertificateDefinition, by: User | None
+    *,
+    definition: CertificateDefinition,
+    by: User | None,
+    via: str = "",
 ) -> CertificateDefinition:
     """Stop awarding a certificate. Certificates already earned stay valid."""
     with transaction.atomic():
@@ -451,7 +467,7 @@ def certificate_disable(
         if definition.enabled:
             definition.enabled = False
             definition.save(update_fields=["enabled", "updated_at"])
-            _audit(action=AuditEntry.Action.DISABLED, program=definition.program, actor=by,
+            _audit(via=via, action=AuditEntry.Action.DISABLED, program=definition.program, actor=by,
                    definition=definition)  # fmt: skip
     return definition
 
@@ -468,6 +484,7 @@ def certificate_update(
     colour: str = _UNSET,
     rule: RuleInput = _UNSET,
     confirm: bool = False,
+    via: str = "",
 ) -> EnableResult:
     """Edit a certificate's design or rule.
 
@@ -516,7 +533,7 @@ def certificate_update(
         definition.name, definition.text, definition.colour = new_name, new_text, new_colour
         definition.save()
         if design_changes:
-            _audit(action=AuditEntry.Action.EDITED, program=program, actor=by,
+            _audit(via=via, action=AuditEntry.Action.EDITED, program=program, actor=by,
                    definition=definition, data={"changed": sorted(design_changes)})  # fmt: skip
         awarded: list[tuple[int, int]] = []
         if rule_changes:
@@ -525,7 +542,7 @@ def certificate_update(
                     definition=definition, program=program, method="automatic",
                     minimum_counting=definition.threshold,
                 )  # fmt: skip
-            _audit(action=AuditEntry.Action.RULE_CHANGED, program=program, actor=by,
+            _audit(via=via, action=AuditEntry.Action.RULE_CHANGED, program=program, actor=by,
                    definition=definition, data={**rule_changes, "awarded": len(awarded)})  # fmt: skip
     return EnableResult(definition=definition, awarded=len(awarded))
 
@@ -540,7 +557,11 @@ class ManualAwardResult:
 
 
 def certificate_award(
-    *, definition: CertificateDefinition, by: User | None, participant_ids: Sequence[int]
+    *,
+    definition: CertificateDefinition,
+    by: User | None,
+    participant_ids: Sequence[int],
+    via: str = "",
 ) -> ManualAwardResult:
     """Award a certificate by hand. People who already hold it are skipped, not duplicated."""
     wanted = list(dict.fromkeys(participant_ids))
@@ -578,7 +599,7 @@ def certificate_award(
                 skipped.append(pid)
             else:
                 awarded.append(award_id)
-        _audit(action=AuditEntry.Action.AWARDED_MANUALLY, program=program, actor=by,
+        _audit(via=via, action=AuditEntry.Action.AWARDED_MANUALLY, program=program, actor=by,
                definition=definition,
                data={"awarded": len(awarded), "skipped": len(skipped), "award_ids": awarded[:1000]})  # fmt: skip
     return ManualAwardResult(awarded=awarded, skipped=skipped)
@@ -592,7 +613,9 @@ def _locked_award(award: IssuedCertificate) -> IssuedCertificate:
     )
 
 
-def award_revoke(*, award: IssuedCertificate, by: User | None, reason: str) -> IssuedCertificate:
+def award_revoke(
+    *, award: IssuedCertificate, by: User | None, reason: str, via: str = ""
+) -> IssuedCertificate:
     """Revoke an issued certificate; its public page and credential then say so."""
     from laurel.webhooks.services import webhooks_queue
 
@@ -608,7 +631,7 @@ def award_revoke(*, award: IssuedCertificate, by: User | None, reason: str) -> I
         award.revoked_by = by
         award.revocation_reason = reason
         award.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
-        _audit(action=AuditEntry.Action.REVOKED, program=award.program, actor=by, award=award,
+        _audit(via=via, action=AuditEntry.Action.REVOKED, program=award.program, actor=by, award=award,
                definition=award.definition, data={"reason": reason})  # fmt: skip
         webhooks_queue(
             award_ids=[award.pk],
@@ -619,7 +642,11 @@ def award_revoke(*, award: IssuedCertificate, by: User | None, reason: str) -> I
 
 
 def award_reissue(
-    *, award: IssuedCertificate, by: User | None, recipient_name: str | None = None
+    *,
+    award: IssuedCertificate,
+    by: User | None,
+    recipient_name: str | None = None,
+    via: str = "",
 ) -> IssuedCertificate:
     """Issue a corrected version that supersedes ``award`` under the same public link.
 
@@ -655,7 +682,7 @@ def award_reissue(
             organisation_name=old.organisation_name, program_name=old.program_name,
             sessions_required=old.sessions_required,
         )  # fmt: skip
-        _audit(action=AuditEntry.Action.REISSUED, program=old.program, actor=by, award=new,
+        _audit(via=via, action=AuditEntry.Action.REISSUED, program=old.program, actor=by, award=new,
                definition=old.definition,
                data={"from_version": old.version, "to_version": new.version})  # fmt: skip
         if new.notified_at is None:

@@ -378,3 +378,19 @@ def test_another_organisations_certificates_and_awards_are_not_found(api, other_
     problem(other_api.get(f"/participants/{people['ada']['id']}/certificates"), 404)
     assert api.get(f"/certificates/{cid}").json()["enabled"] is True
     assert IssuedCertificate.objects.filter(status="valid").count() == 2
+
+
+def test_changes_made_through_the_api_are_audited_with_the_token(api, token):
+    program, _ = program_with_history(api)
+    certificate = create_certificate(api, program["id"], threshold=3)
+    api.post(f"/certificates/{certificate['id']}/enable", {"confirm": True})
+    award_id = api.get(f"/certificates/{certificate['id']}/awards").json()["items"][0]["id"]
+    api.post(f"/awards/{award_id}/revoke", {"reason": "Recorded by mistake"})
+
+    entries = AuditEntry.objects.order_by("id")
+    assert [entry.action for entry in entries] == [
+        "certificate.created",
+        "certificate.enabled",
+        "award.revoked",
+    ]
+    assert {entry.via for entry in entries} == {f"API token {token.token.prefix}… (tests)"}
