@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import logging
 import secrets
 import time
 import urllib.error
@@ -34,6 +35,8 @@ from laurel.errors import InvalidInput
 from laurel.programs.models import Organisation
 from laurel.validation import clean_line
 from laurel.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 MAX_ATTEMPTS = 10
@@ -205,12 +208,13 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> str:
     from laurel.webhooks.tasks import deliver_webhooks
 
     now = now or timezone.now()
+    claim = now + CLAIM_FOR
     claimed = (
         WebhookDelivery.objects.filter(
             pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
         )
         .exclude(claimed_until__gt=now)
-        .update(claimed_until=now + CLAIM_FOR)
+        .update(claimed_until=claim)
     )
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None:
@@ -239,7 +243,20 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> str:
     succeeded = status_code is not None and 200 <= status_code < 300
     attempted_at = now
     with transaction.atomic():
-        attempts = delivery.attempts + 1
+        # A receiver slow enough to outlast the claim may have let another worker take the
+        # delivery over; that worker records its own attempt, so this one is not recorded.
+        mine = (
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk=delivery.pk, claimed_until=claim)
+            .values_list("attempts", flat=True)
+            .first()
+        )
+        if mine is None:
+            logger.warning(
+                "Webhook delivery %s was taken over while it was being sent", delivery.pk
+            )
+            return str(WebhookDelivery.objects.get(pk=delivery.pk).status)
+        attempts = mine + 1
         WebhookAttempt.objects.create(
             delivery=delivery, number=attempts, attempted_at=attempted_at,
             duration_ms=duration_ms, status_code=status_code, error=error[:1000],

@@ -27,6 +27,7 @@ from laurel.factories import (
     make_program,
     make_session,
 )
+from laurel.webhooks import services as webhook_services
 from laurel.webhooks.models import WebhookAttempt, WebhookDelivery
 from laurel.webhooks.services import (
     MAX_ATTEMPTS,
@@ -319,3 +320,26 @@ def test_a_redirect_is_not_counted_as_delivered():
         assert attempt.status_code == 302
     finally:
         moved.close()
+
+
+def test_a_send_that_outlasted_its_claim_records_no_attempt(receiver, monkeypatch):
+    program, awards = awarded_program()
+    webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+    delivery = WebhookDelivery.objects.get()
+    real_post = webhook_services._post
+
+    def slow_post(url, body, headers):
+        answer = real_post(url, body, headers)
+        # Meanwhile the claim ran out and another worker took the delivery over.
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            claimed_until=timezone.now() + timedelta(minutes=9)
+        )
+        return answer
+
+    monkeypatch.setattr(webhook_services, "_post", slow_post)
+
+    assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+    assert len(receiver.received) == 1
+    assert not WebhookAttempt.objects.exists()
+    assert WebhookDelivery.objects.get(pk=delivery.pk).attempts == 0
