@@ -94,6 +94,7 @@ class ImportResult:
     pairings_created: int = 0
     sessions_created: int = 0
     sessions_completed: int = 0
+    sessions_cancelled: int = 0
     feedback_created: int = 0
     awarded: int = 0
 
@@ -374,9 +375,34 @@ def _check_against_record(
                     "session",
                     f"Session {row.session!r} was imported before for another pairing.",
                 )
-            elif known.status == Session.Status.CANCELLED and row.feedback:
+            elif (known.starts_at, known.ends_at) != (row.starts_at, row.ends_at):
                 problems.add(
-                    row.line, "status", "This session was cancelled; it cannot take feedback."
+                    row.line,
+                    "starts_at",
+                    f"Session {row.session!r} was imported before to start at"
+                    f" {known.starts_at.isoformat()} and end at {known.ends_at.isoformat()};"
+                    " a session cannot be moved by a later file. Give it a new id if it is"
+                    " a new session.",
+                )
+            elif known.status == Session.Status.CANCELLED and (
+                row.feedback or row.status == Session.Status.COMPLETED
+            ):
+                problems.add(
+                    row.line,
+                    "status",
+                    f"Session {row.session!r} was cancelled; it cannot be completed or take"
+                    " feedback.",
+                )
+            elif (
+                row.status == Session.Status.CANCELLED
+                and known.status != Session.Status.CANCELLED
+                and (known.status == Session.Status.COMPLETED or known.ends_at <= now)
+            ):
+                problems.add(
+                    row.line,
+                    "status",
+                    f"Session {row.session!r} has taken place, so it counts as completed;"
+                    " completion is final and it cannot be cancelled.",
                 )
             elif (
                 known.status == Session.Status.SCHEDULED
@@ -549,6 +575,18 @@ def record_import(
             result.sessions_completed += Session.objects.filter(
                 pk__in=chunk, status=Session.Status.SCHEDULED
             ).update(status=Session.Status.COMPLETED, completed_at=now)
+        # ...and cancel what it now says is cancelled (only sessions still to come).
+        to_cancel = [
+            known.session_id
+            for row in rows
+            if (known := known_sessions.get(row.session)) is not None
+            and known.status == Session.Status.SCHEDULED
+            and row.status == Session.Status.CANCELLED
+        ]
+        for chunk in _chunks(to_cancel):
+            result.sessions_cancelled += Session.objects.filter(
+                pk__in=chunk, status=Session.Status.SCHEDULED, ends_at__gt=now
+            ).update(status=Session.Status.CANCELLED, cancelled_at=now)
 
         # Feedback not recorded yet.
         given: set[tuple[int, int]] = set()

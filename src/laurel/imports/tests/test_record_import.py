@@ -24,8 +24,13 @@ HEADER = (
 )
 
 
+# One moment for every file a test writes, as an export from another system would repeat
+# the same times.
+NOW = timezone.now().replace(microsecond=0)
+
+
 def ago(days):
-    return (timezone.now() - timedelta(days=days)).isoformat()
+    return (NOW - timedelta(days=days)).isoformat()
 
 
 def history_csv():
@@ -227,3 +232,39 @@ def test_a_later_file_cannot_complete_a_session_that_has_not_started():
     assert session.status == Session.Status.SCHEDULED
     assert not Feedback.objects.filter(session=session).exists()
     assert progress(program)["Alan Turing"] == (1, 1)
+
+
+def test_a_later_file_cancels_a_booked_session():
+    program = make_program()
+    record_import(program=program, stream=history_csv())
+    later = HEADER + (
+        f"p2,grace@example.org,Grace Hopper,alan@example.org,Alan Turing,s6,{ago(-3)},30,cancelled,,,,\n"
+    )
+
+    result = record_import(program=program, stream=later)
+
+    assert result.sessions_cancelled == 1
+    assert Session.objects.get(imported_as__external_id="s6").status == "cancelled"
+
+
+def test_a_later_file_cannot_move_uncomplete_or_cancel_what_took_place():
+    program = make_program()
+    record_import(program=program, stream=history_csv())
+    later = HEADER + (
+        f"p1,grace@example.org,Grace Hopper,ada@example.org,Ada Lovelace,s1,{ago(31)},60,completed,,,,\n"
+        f"p1,grace@example.org,Grace Hopper,ada@example.org,Ada Lovelace,s2,{ago(20)},60,cancelled,,,,\n"
+        f"p2,grace@example.org,Grace Hopper,alan@example.org,Alan Turing,s7,{ago(8)},30,completed,,,,\n"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        record_import(program=program, stream=later)
+
+    assert [(p.line, p.column) for p in refused.value.problems] == [
+        (2, "starts_at"),
+        (3, "status"),
+        (4, "status"),
+    ]
+    assert "cannot be moved" in refused.value.problems[0].message
+    assert "completion is final" in refused.value.problems[1].message
+    assert "was cancelled" in refused.value.problems[2].message
+    assert Session.objects.get(imported_as__external_id="s2").status == "completed"

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             f"Imported {result.rows} rows in {seconds:.1f} s: {result.people_created} new people,"
             f" {result.participants_created} new participants, {result.pairings_created} new"
             f" pairings, {result.sessions_created} new sessions, {result.sessions_completed}"
-            f" sessions completed, {result.feedback_created} feedback,"
+            f" sessions completed, {result.sessions_cancelled} sessions cancelled,"
+            f" {result.feedback_created} feedback,"
             f" {result.awarded} certificates awarded."
         )
