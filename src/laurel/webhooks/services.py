@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -65,7 +68,44 @@ def webhook_url_clean(url: object) -> str:
     # Plain HTTP only to this machine, for trying a receiver out locally.
     if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
         raise InvalidInput.field("url", "Webhook endpoints must use https://.")
+    literal = _ip_literal(parts.hostname or "")
+    if literal is not None and _internal(literal):
+        raise InvalidInput.field(
+            "url", f"{literal} is an internal address; webhooks are sent to public addresses only."
+        )
     return value
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    # Receivers on this machine or the private network are allowed only where settings say
+    # so (by default, in development): elsewhere a customer's endpoint must not be a way
+    # to reach services behind the firewall, such as a cloud metadata address.
+    return not settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES and not address.is_global
+
+
+def _internal_address_of(url: str) -> str:
+    """Why ``url`` must not be sent to because its host resolves to an internal address;
+    empty if it may be sent to."""
+    if settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES:
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as error:
+        return f"Cannot resolve {host}: {error}"
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if _internal(address):
+            return f"{host} resolves to {address}, an internal address; not sent."
+    return ""
 
 
 def webhook_endpoint_create(
@@ -238,7 +278,11 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> str:
         SIGNATURE_HEADER: webhook_signature(secret=endpoint.secret, timestamp=timestamp, body=body),
     }
     started = time.perf_counter()
-    status_code, excerpt, error = _post(endpoint.url, body, headers)
+    refused = _internal_address_of(endpoint.url)
+    if refused:
+        status_code, excerpt, error = None, "", refused
+    else:
+        status_code, excerpt, error = _post(endpoint.url, body, headers)
     duration_ms = int((time.perf_counter() - started) * 1000)
     succeeded = status_code is not None and 200 <= status_code < 300
     attempted_at = now

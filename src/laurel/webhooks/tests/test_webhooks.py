@@ -71,7 +71,9 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    # The receiver listens on this machine, which only development settings allow.
+    settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = True
     server = Receiver()
     yield server
     server.close()
@@ -343,3 +345,25 @@ def test_a_send_that_outlasted_its_claim_records_no_attempt(receiver, monkeypatc
     assert len(receiver.received) == 1
     assert not WebhookAttempt.objects.exists()
     assert WebhookDelivery.objects.get(pk=delivery.pk).attempts == 0
+
+
+@pytest.mark.parametrize("url", ["https://10.1.2.3/hook", "https://169.254.169.254/latest"])
+def test_an_internal_address_is_refused_outside_development(db, settings, url):
+    settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = False
+    program = make_program()
+    with pytest.raises(InvalidInput, match="internal address"):
+        webhook_endpoint_create(organisation=program.organisation, url=url)
+
+
+def test_a_host_that_resolves_to_an_internal_address_is_not_sent_to(receiver, settings):
+    program, awards = awarded_program()
+    webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
+    settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = False
+    webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+    delivery = WebhookDelivery.objects.get()
+
+    assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+
+    assert receiver.received == []
+    attempt = WebhookAttempt.objects.get(delivery=delivery)
+    assert "internal address" in attempt.error
