@@ -41,7 +41,21 @@ pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[4] / "README.md"
 
 
-class Receiver:
+class LocalServer:
+    """An HTTP server on this machine, in a thread, with the given handler."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = HTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Receiver(LocalServer):
     """A webhook receiver on this machine that answers with a chosen status."""
 
     def __init__(self, status: int = 200) -> None:
@@ -60,14 +74,7 @@ class Receiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture
@@ -255,7 +262,7 @@ def test_the_resume_command_runs(db):
     assert "Queued 0" in out.getvalue()
 
 
-class RawReceiver:
+class RawReceiver(LocalServer):
     """A receiver on this machine that answers every request with the given bytes."""
 
     def __init__(self, answer: bytes) -> None:
@@ -278,14 +285,7 @@ class RawReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 def test_a_malformed_answer_is_recorded_as_a_failed_attempt():
