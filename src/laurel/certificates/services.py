@@ -21,6 +21,7 @@ from django.utils import timezone
 from laurel.accounts.models import NAME_MAX_LENGTH, User
 from laurel.certificates import merge_fields
 from laurel.certificates import tables as t
+from laurel.certificates.events import AwardCorrected, AwardRevoked, AwardsIssued, award_changes
 from laurel.certificates.models import (
     TEXT_MAX_LENGTH,
     AuditEntry,
@@ -35,7 +36,6 @@ from laurel.validation import clean_colour, clean_line, clean_text
 
 # Parameters per statement stay well under SQLite's limit of 32,766.
 CHUNK = 5000
-NOTIFICATION_BATCH = 500
 MAX_THRESHOLD = 10_000
 
 
@@ -88,7 +88,7 @@ def progress_shift(
             FROM {t.SESSION} s
             JOIN {t.PAIRING} p ON p.id = s.pairing_id
             JOIN {t.MEMBER} m ON m.pairing_id = s.pairing_id
-            WHERE s.id IN ({_placeholders(chunk)})
+            WHERE s.id IN ({_placeholders(chunk)}) AND s.status = 'completed'
             GROUP BY p.program_id, m.user_id
         """  # noqa: S608
         with connection.cursor() as cursor:
@@ -238,18 +238,10 @@ def awards_grant(
 
 
 def _announce_awards(*, award_ids: Sequence[int], organisation_id: int) -> None:
-    """Queue the recipients' emails and the organisation's webhooks for new awards."""
-    from laurel.notifications.tasks import send_award_notifications
-    from laurel.webhooks.services import webhooks_queue
-
-    if not award_ids:
-        return
-    # Enqueued inside the caller's transaction: if the awards roll back, so do the tasks.
-    for batch in _chunks(list(award_ids), NOTIFICATION_BATCH):
-        send_award_notifications.enqueue(award_ids=list(batch))
-    webhooks_queue(
-        award_ids=award_ids, event="certificate.awarded", organisation_id=organisation_id
-    )
+    if award_ids:
+        award_changes.announce(
+            AwardsIssued(award_ids=list(award_ids), organisation_id=organisation_id)
+        )
 
 
 def awards_after_record_change(
@@ -617,8 +609,6 @@ def award_revoke(
     *, award: IssuedCertificate, by: User | None, reason: str, via: str = ""
 ) -> IssuedCertificate:
     """Revoke an issued certificate; its public page and credential then say so."""
-    from laurel.webhooks.services import webhooks_queue
-
     reason = clean_text(reason, field="reason", label="Reason", max_length=TEXT_MAX_LENGTH)
     with transaction.atomic():
         award = _locked_award(award)
@@ -633,10 +623,8 @@ def award_revoke(
         award.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
         _audit(via=via, action=AuditEntry.Action.REVOKED, program=award.program, actor=by, award=award,
                definition=award.definition, data={"reason": reason})  # fmt: skip
-        webhooks_queue(
-            award_ids=[award.pk],
-            event="certificate.revoked",
-            organisation_id=award.program.organisation_id,
+        award_changes.announce(
+            AwardRevoked(award_id=award.pk, organisation_id=award.program.organisation_id)
         )
     return award
 
@@ -685,10 +673,11 @@ def award_reissue(
         _audit(via=via, action=AuditEntry.Action.REISSUED, program=old.program, actor=by, award=new,
                definition=old.definition,
                data={"from_version": old.version, "to_version": new.version})  # fmt: skip
-        if new.notified_at is None:
-            # The award email was not sent yet, and its task now finds the old version
-            # superseded: the email goes out for this version instead.
-            from laurel.notifications.tasks import send_award_notifications
-
-            send_award_notifications.enqueue(award_ids=[new.pk])
+        award_changes.announce(
+            AwardCorrected(
+                award_id=new.pk,
+                previous_award_id=old.pk,
+                organisation_id=old.program.organisation_id,
+            )
+        )
     return new

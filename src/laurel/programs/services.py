@@ -1,5 +1,5 @@
-"""Writes to the mentorship record. Each keeps certificate progress up to date and awards
-what the change earned, in the same transaction."""
+"""Writes to the mentorship record. Each announces what changed (``programs.events``) in
+the same transaction, for the certificates app to turn into progress and awards."""
 
 from __future__ import annotations
 
@@ -11,8 +11,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from laurel.accounts.models import NAME_MAX_LENGTH, User
-from laurel.certificates.services import progress_ensure, progress_shift, record_changed
 from laurel.errors import Conflict, InvalidInput
+from laurel.programs.events import (
+    FirstFeedbackGiven,
+    LastFeedbackWithdrawn,
+    ParticipantsJoined,
+    SessionsCancelled,
+    SessionsCompleted,
+    record_changes,
+)
 from laurel.programs.models import (
     Feedback,
     Organisation,
@@ -121,7 +128,7 @@ def participant_add(*, program: Program, email: str, name: str, role: str) -> Pa
         if Participant.objects.filter(program=program, user=user, role=role).exists():
             raise Conflict(f"{user.email} is already a {role} in this program.")
         participant = Participant.objects.create(program=program, user=user, role=role)
-        progress_ensure(program_id=program.pk, user_ids=[user.pk])
+        record_changes.announce(ParticipantsJoined(program_id=program.pk, user_ids=[user.pk]))
     return participant
 
 
@@ -173,11 +180,9 @@ def session_schedule(
             cancelled_at=now if status == Session.Status.CANCELLED else None,
         )
         if status == Session.Status.COMPLETED:
-            record_changed(
-                touched=progress_shift(
-                    session_ids=[session.pk], completed_step=1, counting="with_feedback"
-                )
-            )
+            record_changes.announce(SessionsCompleted(session_ids=[session.pk]))
+        elif status == Session.Status.CANCELLED:
+            record_changes.announce(SessionsCancelled(session_ids=[session.pk]))
     return session
 
 
@@ -188,11 +193,7 @@ def _complete(session: Session, now: datetime) -> bool:
     )
     if done:
         session.status, session.completed_at = Session.Status.COMPLETED, now
-        record_changed(
-            touched=progress_shift(
-                session_ids=[session.pk], completed_step=1, counting="with_feedback"
-            )
-        )
+        record_changes.announce(SessionsCompleted(session_ids=[session.pk]))
     return bool(done)
 
 
@@ -229,6 +230,7 @@ def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
                 status=Session.Status.CANCELLED, cancelled_at=now
             )
             session.status, session.cancelled_at = Session.Status.CANCELLED, now
+            record_changes.announce(SessionsCancelled(session_ids=[session.pk]))
     return session
 
 
@@ -254,11 +256,8 @@ def sessions_complete_elapsed(*, now: datetime | None = None) -> int:
                     [Session.Status.COMPLETED, now, Session.Status.SCHEDULED, *ids],
                 )
                 completed = [row[0] for row in cursor.fetchall()]
-            record_changed(
-                touched=progress_shift(
-                    session_ids=completed, completed_step=1, counting="with_feedback"
-                )
-            )
+            if completed:
+                record_changes.announce(SessionsCompleted(session_ids=completed))
             total += len(completed)
 
 
@@ -302,12 +301,7 @@ def feedback_submit(
             if session.first_feedback_at is None:
                 Session.objects.filter(pk=session.pk).update(first_feedback_at=now)
                 session.first_feedback_at = now
-                if session.status == Session.Status.COMPLETED:
-                    record_changed(
-                        touched=progress_shift(
-                            session_ids=[session.pk], completed_step=0, counting=1
-                        )
-                    )
+                record_changes.announce(FirstFeedbackGiven(session_ids=[session.pk]))
     except IntegrityError:
         if Feedback.objects.filter(session=session, author=author).exists():
             raise Conflict("This member has already given feedback on this session.") from None
@@ -324,5 +318,5 @@ def feedback_delete(*, feedback: Feedback) -> None:
             cleared = Session.objects.filter(pk=session.pk, first_feedback_at__isnull=False).update(
                 first_feedback_at=None
             )
-            if cleared and session.status == Session.Status.COMPLETED:
-                progress_shift(session_ids=[session.pk], completed_step=0, counting=-1)
+            if cleared:
+                record_changes.announce(LastFeedbackWithdrawn(session_ids=[session.pk]))

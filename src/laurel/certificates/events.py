@@ -1,0 +1,37 @@
+"""What happened to issued certificates, for the apps that deliver the news (emails,
+webhooks) to listen to. Announced inside the transaction that made the change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from laurel.announcements import Announcer
+
+
+@dataclass(frozen=True)
+class AwardsIssued:
+    """New certificates were awarded (all in one organisation)."""
+
+    award_ids: Sequence[int]
+    organisation_id: int
+
+
+@dataclass(frozen=True)
+class AwardRevoked:
+    award_id: int
+    organisation_id: int
+
+
+@dataclass(frozen=True)
+class AwardCorrected:
+    """``award_id`` is a new version that supersedes ``previous_award_id``."""
+
+    award_id: int
+    previous_award_id: int
+    organisation_id: int
+
+
+AwardChange = AwardsIssued | AwardRevoked | AwardCorrected
+
+award_changes: Announcer[AwardChange] = Announcer("award changes")

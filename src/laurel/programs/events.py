@@ -1,0 +1,58 @@
+"""What happened to the mentorship record.
+
+The record says what changed; what that means (progress, certificates, badges) is for the
+apps that listen to ``record_changes`` to decide. Each event names the rows that changed,
+and is announced in the transaction that changed them, once the change is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from laurel.announcements import Announcer
+
+
+@dataclass(frozen=True)
+class SessionsCompleted:
+    """These sessions became completed (booked and marked, elapsed, or imported so)."""
+
+    session_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class FirstFeedbackGiven:
+    """These sessions received their first feedback (they had none before)."""
+
+    session_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class LastFeedbackWithdrawn:
+    """These sessions lost their last feedback."""
+
+    session_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class SessionsCancelled:
+    session_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class ParticipantsJoined:
+    """These people joined the program (in a role they did not hold there before)."""
+
+    program_id: int
+    user_ids: Sequence[int]
+
+
+RecordChange = (
+    SessionsCompleted
+    | FirstFeedbackGiven
+    | LastFeedbackWithdrawn
+    | SessionsCancelled
+    | ParticipantsJoined
+)
+
+record_changes: Announcer[RecordChange] = Announcer("record changes")
