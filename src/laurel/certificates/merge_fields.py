@@ -73,3 +73,21 @@ def split_on_recipient(text: str, values: Mapping[str, str]) -> list[str]:
 
 def format_date(value: object) -> str:
     return f"{value:%-d %B %Y}"
+
+
+def values_for(
+    *,
+    recipient_name: str,
+    program_name: str,
+    organisation_name: str,
+    sessions_required: int | None,
+    issued_at: object,
+) -> dict[str, str]:
+    """The value of every merge field for one certificate."""
+    return {
+        "recipient_name": recipient_name,
+        "program_name": program_name,
+        "organisation_name": organisation_name,
+        "sessions_required": str(sessions_required or ""),
+        "date": format_date(issued_at),
+    }

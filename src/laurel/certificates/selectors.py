@@ -1,16 +1,19 @@
-"""Reads: the counting rule, progress, and who a certificate would be awarded to."""
+"""Reads: the counting rule, progress, and who a certificate would be awarded to.
+
+The pages' view models are in ``activity`` (a participant's page) and ``reporting`` (the
+admin's report); they read through these.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, F, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
 
+from laurel.bulk import in_list
 from laurel.certificates import tables as t
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
 from laurel.programs.models import Participant, Program, Session
@@ -22,14 +25,9 @@ class Counts:
     sessions_counting: int
 
     @property
-    def sessions_missing_feedback(self) -> int:
+    def missing_feedback_count(self) -> int:
+        """Completed sessions that nobody in the pair gave feedback on yet."""
         return self.sessions_completed - self.sessions_counting
-
-
-def _in_list(column: str, values: list[int]) -> tuple[str, list[int]]:
-    if not values:
-        return "1 = 0", []
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
 # The counting rule, straight from the record (PRODUCT.md section 2): for every person in
@@ -60,8 +58,8 @@ def counting_sql(*, program_id: int, user_ids: list[int] | None) -> tuple[str, l
     if user_ids is None:
         people = members = "1 = 1"
     else:
-        people, people_params = _in_list("user_id", user_ids)
-        members, member_params = _in_list("m.user_id", user_ids)
+        people, people_params = in_list("user_id", user_ids)
+        members, member_params = in_list("m.user_id", user_ids)
     sql = COUNTING_SQL.format(people=people, members=members)
     return sql, [program_id, *people_params, program_id, *member_params]
 
@@ -85,16 +83,6 @@ def progress_for_user(*, program: Program, user_id: int) -> Counts:
         .first()
     )
     return Counts(*row) if row else Counts(0, 0)
-
-
-def sessions_missing_feedback(*, program: Program, user_id: int) -> QuerySet[Session]:
-    """Completed sessions of this person in this program that nobody gave feedback on."""
-    return Session.objects.filter(
-        pairing__program=program,
-        pairing__members__user_id=user_id,
-        status=Session.Status.COMPLETED,
-        first_feedback_at__isnull=True,
-    ).order_by("starts_at")
 
 
 def roles_by_user(*, program_id: int, user_ids: list[int]) -> dict[int, list[str]]:
@@ -292,282 +280,3 @@ def unearned_certificates(*, program: Program, user_id: int) -> list[Unearned]:
         .order_by("threshold", "pk")
     )
     return [Unearned(d, counts.sessions_counting) for d in definitions]
-
-
-# --- pages: a person's activity, a program's certificate report -------------------------
-
-
-@dataclass(frozen=True)
-class CertificateProgress:
-    """How far a person is towards an automatic certificate they do not hold yet."""
-
-    definition: CertificateDefinition
-    sessions_counting: int
-    sessions_missing_feedback: int
-
-    @property
-    def sessions_required(self) -> int:
-        return self.definition.threshold or 0
-
-    @property
-    def sessions_shown(self) -> int:
-        return min(self.sessions_counting, self.sessions_required)
-
-    @property
-    def percent(self) -> int:
-        if not self.sessions_required:
-            return 0
-        return 100 * self.sessions_shown // self.sessions_required
-
-
-@dataclass(frozen=True)
-class ProgramActivity:
-    """One program as a participant sees it on their activity page."""
-
-    program: Program
-    roles: list[str]
-    sessions_completed: int
-    sessions_counting: int
-    earned: list[IssuedCertificate]
-    towards: list[CertificateProgress]
-    unearned_manual: list[CertificateDefinition]
-
-    @property
-    def sessions_missing_feedback(self) -> int:
-        return self.sessions_completed - self.sessions_counting
-
-    @property
-    def certificates_available(self) -> bool:
-        return self.program.kind != Program.Kind.GROUP
-
-
-def activity_for_user(*, user_id: int) -> list[ProgramActivity]:
-    """Every program this person is in, with their progress and certificates.
-
-    Four queries however many programs the person is in.
-    """
-    programs: dict[int, Program] = {}
-    roles: dict[int, list[str]] = {}
-    for participation in (
-        Participant.objects.filter(user_id=user_id)
-        .select_related("program__organisation")
-        .order_by("program__name", "program_id", "role")
-    ):
-        programs.setdefault(participation.program_id, participation.program)
-        roles.setdefault(participation.program_id, []).append(participation.get_role_display())
-    if not programs:
-        return []
-    counts = {
-        program_id: Counts(completed, counting)
-        for program_id, completed, counting in Progress.objects.filter(
-            user_id=user_id, program_id__in=list(programs)
-        ).values_list("program_id", "sessions_completed", "sessions_counting")
-    }
-    earned: dict[int, list[IssuedCertificate]] = {}
-    for award in IssuedCertificate.objects.filter(
-        user_id=user_id, program_id__in=list(programs), is_current=True
-    ).order_by("issued_at", "pk"):
-        earned.setdefault(award.program_id, []).append(award)
-    unearned: dict[int, list[CertificateDefinition]] = {}
-    for definition in (
-        CertificateDefinition.objects.filter(program_id__in=list(programs), enabled=True)
-        .exclude(
-            Exists(
-                IssuedCertificate.objects.filter(
-                    definition_id=OuterRef("pk"), user_id=user_id, is_current=True
-                )
-            )
-        )
-        .order_by(F("threshold").asc(nulls_last=True), "name", "pk")
-    ):
-        unearned.setdefault(definition.program_id, []).append(definition)
-    activity = []
-    for program_id, program in programs.items():
-        count = counts.get(program_id, Counts(0, 0))
-        activity.append(
-            ProgramActivity(
-                program=program,
-                roles=roles[program_id],
-                sessions_completed=count.sessions_completed,
-                sessions_counting=count.sessions_counting,
-                earned=earned.get(program_id, []),
-                towards=[
-                    CertificateProgress(d, count.sessions_counting, count.sessions_missing_feedback)
-                    for d in unearned.get(program_id, [])
-                    if d.is_automatic
-                ],
-                unearned_manual=[d for d in unearned.get(program_id, []) if not d.is_automatic],
-            )
-        )
-    return activity
-
-
-@dataclass(frozen=True)
-class CertificateSummary:
-    """Where a program's participants stand towards one certificate.
-
-    Every participant is in exactly one of earned, revoked, in progress (at least one
-    counting session) and not started.
-    """
-
-    definition: CertificateDefinition
-    participants: int = 0
-    earned: int = 0
-    revoked: int = 0
-    in_progress: int = 0
-    not_started: int = 0
-    # Not holding it, yet already past an automatic certificate's threshold: the people a
-    # disabled certificate would be awarded to on enabling.
-    qualifying: int = 0
-
-    def _share(self, part: int) -> float:
-        return round(100 * part / self.participants, 2) if self.participants else 0.0
-
-    @property
-    def earned_percent(self) -> float:
-        return self._share(self.earned)
-
-    @property
-    def revoked_percent(self) -> float:
-        return self._share(self.revoked)
-
-    @property
-    def in_progress_percent(self) -> float:
-        return self._share(self.in_progress)
-
-    @property
-    def not_started_percent(self) -> float:
-        return self._share(self.not_started)
-
-
-SUMMARY_SQL = f"""
-SELECT d.id,
-       COUNT(g.id),
-       SUM(CASE WHEN i.status = 'valid' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.status = 'revoked' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.id IS NULL AND g.sessions_counting > 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.id IS NULL AND g.sessions_counting = 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.id IS NULL AND d.threshold IS NOT NULL
-                 AND g.sessions_counting >= d.threshold THEN 1 ELSE 0 END)
-FROM {t.DEFINITION} d
-JOIN {t.PROGRESS} g ON g.program_id = d.program_id
-LEFT JOIN {t.ISSUED} i ON i.definition_id = d.id AND i.user_id = g.user_id AND i.is_current
-WHERE d.program_id = %s
-GROUP BY d.id
-"""  # noqa: S608 - table names only; values are parameters
-
-
-def certificate_summaries(*, program: Program) -> list[CertificateSummary]:
-    """Every certificate of the program with where its participants stand: two queries."""
-    definitions = list(
-        CertificateDefinition.objects.filter(program=program).order_by(
-            "-enabled", F("threshold").asc(nulls_last=True), "name", "pk"
-        )
-    )
-    if not definitions:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(SUMMARY_SQL, [program.pk])
-        figures = {row[0]: [int(value or 0) for value in row[1:]] for row in cursor.fetchall()}
-    summaries = []
-    for definition in definitions:
-        found = figures.get(definition.pk)
-        summaries.append(
-            CertificateSummary(definition, *found) if found else CertificateSummary(definition)
-        )
-    return summaries
-
-
-@dataclass(frozen=True)
-class ReportCell:
-    """One person and one certificate: the award if they hold it, else how far they are."""
-
-    definition: CertificateDefinition
-    award: IssuedCertificate | None
-    sessions_counting: int
-
-    @property
-    def sessions_required(self) -> int | None:
-        return self.definition.threshold
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    user_id: int
-    name: str
-    roles: list[str]
-    sessions_completed: int
-    sessions_counting: int
-    # When each completed session that nobody gave feedback on started, so admins can chase.
-    sessions_missing_feedback: list[datetime]
-    certificates: list[ReportCell]
-
-    @property
-    def sessions_missing_feedback_count(self) -> int:
-        return self.sessions_completed - self.sessions_counting
-
-
-@dataclass(frozen=True)
-class CertificateReport:
-    program: Program
-    summaries: list[CertificateSummary]
-    page: Page[Any]
-    rows: list[ReportRow]
-
-    @property
-    def participants(self) -> int:
-        return self.page.paginator.count
-
-
-def certificate_report(
-    *, program: Program, page_number: int | str | None = 1, per_page: int = 50
-) -> CertificateReport:
-    """The program's certificates and one page of its participants' progress.
-
-    Reads the maintained progress table: seven queries whatever the number of participants.
-    """
-    summaries = certificate_summaries(program=program)
-    people = (
-        Progress.objects.filter(program=program)
-        .order_by("user__name", "user_id")
-        .values("user_id", "user__name", "sessions_completed", "sessions_counting")
-    )
-    page = Paginator(people, per_page).get_page(page_number)
-    entries = list(page.object_list)
-    user_ids = [entry["user_id"] for entry in entries]
-    roles = {
-        user_id: [str(Participant.Role(role).label) for role in values]
-        for user_id, values in roles_by_user(program_id=program.pk, user_ids=user_ids).items()
-    }
-    missing = {
-        user_id: [starts_at for _, starts_at in sessions]
-        for user_id, sessions in missing_feedback_by_user(
-            program_id=program.pk, user_ids=user_ids
-        ).items()
-    }
-    awards: dict[tuple[int, int], IssuedCertificate] = {}
-    if user_ids:
-        for award in IssuedCertificate.objects.filter(
-            program=program, user_id__in=user_ids, is_current=True
-        ).only("definition_id", "user_id", "issued_at", "status"):
-            awards[(award.user_id, award.definition_id)] = award
-    rows = [
-        ReportRow(
-            user_id=entry["user_id"],
-            name=entry["user__name"],
-            roles=roles.get(entry["user_id"], []),
-            sessions_completed=entry["sessions_completed"],
-            sessions_counting=entry["sessions_counting"],
-            sessions_missing_feedback=missing.get(entry["user_id"], []),
-            certificates=[
-                ReportCell(
-                    summary.definition,
-                    awards.get((entry["user_id"], summary.definition.pk)),
-                    entry["sessions_counting"],
-                )
-                for summary in summaries
-            ],
-        )
-        for entry in entries
-    ]
-    return CertificateReport(program=program, summaries=summaries, page=page, rows=rows)

@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from laurel.accounts.models import User
-from laurel.certificates.selectors import activity_for_user, certificate_report
-from laurel.programs.selectors import program_administered_by, programs_administered_by
+from laurel.certificates.activity import activity_for_user
+from laurel.certificates.reporting import certificate_report, programs_administered_by
+from laurel.programs.selectors import program_administered_by
 
 
 @require_safe

@@ -2,13 +2,15 @@
 
 The record says what changed; what that means (progress, certificates, badges) is for the
 apps that listen to ``record_changes`` to decide. Each event names the rows that changed,
-and is announced in the transaction that changed them, once the change is written.
+and is announced in the transaction that changed them, once the change is written, with
+the time the change was made (``now``) for whatever follows from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from laurel.announcements import Announcer
 
@@ -18,6 +20,7 @@ class SessionsCompleted:
     """These sessions became completed (booked and marked, elapsed, or imported so)."""
 
     session_ids: Sequence[int]
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class FirstFeedbackGiven:
     """These sessions received their first feedback (they had none before)."""
 
     session_ids: Sequence[int]
+    now: datetime
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from laurel.accounts.models import NAME_MAX_LENGTH, User
 from laurel.errors import Conflict, InvalidInput
-from laurel.programs.events import (
-    FirstFeedbackGiven,
-    LastFeedbackWithdrawn,
-    ParticipantsJoined,
-    SessionsCancelled,
-    SessionsCompleted,
-    record_changes,
-)
+from laurel.programs import lifecycle
+from laurel.programs.events import ParticipantsJoined, record_changes
 from laurel.programs.models import (
     Feedback,
     Organisation,
@@ -66,10 +60,14 @@ def session_fields_check(
         raise InvalidInput.field(
             "status", f"Unknown status {status!r}; use scheduled, completed or cancelled."
         )
-    if status == Session.Status.COMPLETED and starts_at > now:
-        raise InvalidInput.field(
-            "status", "A session that has not started yet cannot be completed."
-        )
+    refused = lifecycle.new_session_refusal(
+        status=status,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        now=now,
+    )
+    if refused is not None:
+        raise refused.error()
 
 
 def feedback_fields_clean(*, rating: object, comment: object) -> str:
@@ -169,73 +167,46 @@ def session_schedule(
     session_fields_check(
         starts_at=starts_at, duration_minutes=duration_minutes, status=status, now=now
     )
+    session = Session(
+        pairing=pairing,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        status=status,
+    )
     with transaction.atomic():
-        session = Session.objects.create(
-            pairing=pairing,
-            starts_at=starts_at,
-            duration_minutes=duration_minutes,
-            ends_at=starts_at + timedelta(minutes=duration_minutes),
-            status=status,
-            completed_at=now if status == Session.Status.COMPLETED else None,
-            cancelled_at=now if status == Session.Status.CANCELLED else None,
-        )
-        if status == Session.Status.COMPLETED:
-            record_changes.announce(SessionsCompleted(session_ids=[session.pk]))
-        elif status == Session.Status.CANCELLED:
-            record_changes.announce(SessionsCancelled(session_ids=[session.pk]))
+        lifecycle.sessions_create(sessions=[session], now=now)
     return session
 
 
-def _complete(session: Session, now: datetime) -> bool:
-    """Mark a scheduled session completed; True if this call did it."""
-    done = Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(
-        status=Session.Status.COMPLETED, completed_at=now
-    )
-    if done:
-        session.status, session.completed_at = Session.Status.COMPLETED, now
-        record_changes.announce(SessionsCompleted(session_ids=[session.pk]))
-    return bool(done)
+def _locked_session(session: Session) -> Session:
+    return Session.objects.select_for_update().get(pk=session.pk)
 
 
 def session_complete(*, session: Session, now: datetime | None = None) -> Session:
     """Mark a session completed. Completion is final; completing twice changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session.pk)
-        if session.status == Session.Status.CANCELLED:
-            raise Conflict("This session was cancelled; a cancelled session cannot be completed.")
-        if session.starts_at > now:
-            raise InvalidInput.field(
-                "status", "This session has not started yet; complete it once it has."
-            )
-        _complete(session, now)
+        session = _locked_session(session)
+        lifecycle.check(session=session, action=lifecycle.Action.COMPLETE, now=now)
+        if lifecycle.sessions_complete(session_ids=[session.pk], now=now):
+            session.status, session.completed_at = Session.Status.COMPLETED, now
     return session
 
 
 def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
+    """Cancel a booked session that is still to come; cancelling twice changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session.pk)
-        if session.status == Session.Status.COMPLETED:
-            raise Conflict(
-                "This session is completed; completion is final and cannot be cancelled."
-            )
-        if session.status == Session.Status.SCHEDULED and session.ends_at <= now:
-            raise Conflict(
-                "This session's booked time has passed, so it counts as completed; "
-                "completion is final and cannot be cancelled."
-            )
-        if session.status == Session.Status.SCHEDULED:
-            Session.objects.filter(pk=session.pk).update(
-                status=Session.Status.CANCELLED, cancelled_at=now
-            )
+        session = _locked_session(session)
+        lifecycle.check(session=session, action=lifecycle.Action.CANCEL, now=now)
+        if lifecycle.sessions_cancel(session_ids=[session.pk], now=now):
             session.status, session.cancelled_at = Session.Status.CANCELLED, now
-            record_changes.announce(SessionsCancelled(session_ids=[session.pk]))
     return session
 
 
 def sessions_complete_elapsed(*, now: datetime | None = None) -> int:
-    """Complete every scheduled session whose booked time has passed, in batches."""
+    """Complete every booked session whose time has passed, in batches."""
     now = now or timezone.now()
     total = 0
     while True:
@@ -247,18 +218,7 @@ def sessions_complete_elapsed(*, now: datetime | None = None) -> int:
             )
             if not ids:
                 return total
-            # Only the rows this statement changed: a member may have completed one of
-            # them a moment ago, and that completion was counted already.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {Session._meta.db_table} SET status = %s, completed_at = %s"  # noqa: S608
-                    f" WHERE status = %s AND id IN ({', '.join(['%s'] * len(ids))}) RETURNING id",
-                    [Session.Status.COMPLETED, now, Session.Status.SCHEDULED, *ids],
-                )
-                completed = [row[0] for row in cursor.fetchall()]
-            if completed:
-                record_changes.announce(SessionsCompleted(session_ids=completed))
-            total += len(completed)
+            total += len(lifecycle.sessions_complete(session_ids=ids, now=now, only_elapsed=True))
 
 
 def feedback_submit(
@@ -276,16 +236,8 @@ def feedback_submit(
         with transaction.atomic():
             # Lock the session: its completion and its first feedback then happen one after
             # the other, so each is counted exactly once whatever the timing.
-            session = Session.objects.select_for_update().get(pk=session.pk)
-            if session.status == Session.Status.CANCELLED:
-                raise InvalidInput.field(
-                    "session",
-                    "This session was cancelled; feedback is only for sessions that took place.",
-                )
-            if session.starts_at > now:
-                raise InvalidInput.field(
-                    "session", "This session has not started yet; give feedback once it has."
-                )
+            session = _locked_session(session)
+            lifecycle.check(session=session, action=lifecycle.Action.GIVE_FEEDBACK, now=now)
             if not PairingMember.objects.filter(
                 pairing_id=session.pairing_id, participant_id=author.pk
             ).exists():
@@ -293,15 +245,10 @@ def feedback_submit(
                     "participant_id",
                     "Only a member of this session's pairing can give feedback on it.",
                 )
-            feedback = Feedback.objects.create(
+            feedback = Feedback(
                 session=session, author=author, rating=rating, comment=comment, created_at=now
             )
-            if session.status == Session.Status.SCHEDULED and session.ends_at <= now:
-                _complete(session, now)
-            if session.first_feedback_at is None:
-                Session.objects.filter(pk=session.pk).update(first_feedback_at=now)
-                session.first_feedback_at = now
-                record_changes.announce(FirstFeedbackGiven(session_ids=[session.pk]))
+            lifecycle.feedback_record(feedback=[feedback], now=now)
     except IntegrityError:
         if Feedback.objects.filter(session=session, author=author).exists():
             raise Conflict("This member has already given feedback on this session.") from None
@@ -312,11 +259,5 @@ def feedback_submit(
 def feedback_delete(*, feedback: Feedback) -> None:
     """Remove feedback. The session may stop counting; certificates already earned stay."""
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=feedback.session_id)
-        feedback.delete()
-        if not Feedback.objects.filter(session=session).exists():
-            cleared = Session.objects.filter(pk=session.pk, first_feedback_at__isnull=False).update(
-                first_feedback_at=None
-            )
-            if cleared:
-                record_changes.announce(LastFeedbackWithdrawn(session_ids=[session.pk]))
+        Session.objects.select_for_update().filter(pk=feedback.session_id).first()
+        lifecycle.feedback_withdraw(feedback=feedback)

@@ -6,8 +6,8 @@ import pytest
 
 from laurel.certificates.selectors import (
     counting_by_user,
+    missing_feedback_by_user,
     progress_for_user,
-    sessions_missing_feedback,
 )
 from laurel.certificates.services import progress_rebuild
 from laurel.factories import (
@@ -67,9 +67,10 @@ def test_completed_session_without_feedback_does_not_count():
     assert (
         counts.sessions_completed,
         counts.sessions_counting,
-        counts.sessions_missing_feedback,
+        counts.missing_feedback_count,
     ) == (1, 0, 1)
-    assert list(sessions_missing_feedback(program=program, user_id=mentee.user_id)) == [session]
+    missing = missing_feedback_by_user(program_id=program.pk, user_ids=[mentee.user_id])
+    assert [session_id for session_id, _ in missing[mentee.user_id]] == [session.pk]
 
 
 def test_cancelled_and_future_sessions_do_not_count():

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from laurel.accounts.models import User
+from laurel.certificates.activity import activity_for_user
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
-from laurel.certificates.selectors import activity_for_user
 from laurel.demo import DEMO_LOGINS, DEMO_SLUG, email_for
 from laurel.programs.models import Organisation, Program, Session
 

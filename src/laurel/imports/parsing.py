@@ -1,0 +1,286 @@
+"""Reading a record file: CSV rows checked one by one and against each other.
+
+Nothing here touches the database. Every problem is collected with its line and column,
+so that a file is refused whole with all of its problems listed.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO
+
+from laurel.accounts.models import NAME_MAX_LENGTH
+from laurel.errors import InvalidInput, LaurelError
+from laurel.imports.models import EXTERNAL_ID_MAX_LENGTH
+from laurel.programs import lifecycle
+from laurel.programs.services import email_clean, feedback_fields_clean, session_fields_check
+from laurel.validation import clean_line
+
+REQUIRED_COLUMNS = (
+    "pairing",
+    "mentor_email",
+    "mentor_name",
+    "mentee_email",
+    "mentee_name",
+    "session",
+    "starts_at",
+    "duration_minutes",
+    "status",
+)
+OPTIONAL_COLUMNS = ("mentor_rating", "mentor_comment", "mentee_rating", "mentee_comment")
+ROLES = ("mentor", "mentee")
+MAX_ROWS = 1_000_000
+MAX_PROBLEMS = 1000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class ImportRefused(InvalidInput):
+    """The file has problems; nothing was imported."""
+
+    def __init__(self, problems: list[RowProblem], *, truncated: bool = False) -> None:
+        count = f"{len(problems)}{'+' if truncated else ''}"
+        detail = f"{count} problem(s) in the file; nothing was imported. Fix them and import again."
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            errors.setdefault(f"line {problem.line}", []).append(
+                f"{problem.column}: {problem.message}"
+            )
+        super().__init__(detail, errors=errors)
+        self.problems = problems
+
+
+@dataclass
+class RowFeedback:
+    role: str
+    rating: int
+    comment: str
+
+
+@dataclass
+class Row:
+    line: int
+    pairing: str
+    emails: dict[str, str]
+    names: dict[str, str]
+    session: str
+    starts_at: datetime
+    duration_minutes: int
+    status: str
+    feedback: list[RowFeedback] = field(default_factory=list)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class Problems:
+    def __init__(self) -> None:
+        self.found: list[RowProblem] = []
+        self.truncated = False
+
+    def add(self, line: int, column: str, message: str) -> None:
+        if len(self.found) >= MAX_PROBLEMS:
+            self.truncated = True
+            return
+        self.found.append(RowProblem(line, column, message))
+
+    def refuse_if_any(self) -> None:
+        if self.found:
+            raise ImportRefused(
+                sorted(self.found, key=lambda p: (p.line, p.column)), truncated=self.truncated
+            )
+
+
+# --- reading and checking the file --------------------------------------------------------
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def parse_row(
+    raw: dict[str, str | None], line: int, now: datetime, problems: Problems
+) -> Row | None:
+    before = len(problems.found)
+
+    def check(column: str, action: object) -> object:
+        try:
+            return action() if callable(action) else action
+        except LaurelError as error:
+            messages = [m for ms in error.errors.values() for m in ms] or [error.detail]
+            for message in messages:
+                problems.add(line, column, message)
+            return None
+
+    external: dict[str, str] = {}
+    for column in ("pairing", "session"):
+        value = _text(raw.get(column))
+        if not value:
+            problems.add(line, column, "An id is required (the id in the system you export from).")
+        elif len(value) > EXTERNAL_ID_MAX_LENGTH:
+            problems.add(
+                line, column, f"The id is longer than {EXTERNAL_ID_MAX_LENGTH} characters."
+            )
+        external[column] = value
+
+    emails: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for role in ROLES:
+        email = check(f"{role}_email", lambda role=role: email_clean(raw.get(f"{role}_email")))
+        name = check(
+            f"{role}_name",
+            lambda role=role: clean_line(
+                raw.get(f"{role}_name"),
+                field=f"{role}_name",
+                label="Name",
+                max_length=NAME_MAX_LENGTH,
+            ),
+        )
+        if isinstance(email, str):
+            emails[role] = email
+        if isinstance(name, str):
+            names[role] = name
+    if len(emails) == 2 and emails["mentor"] == emails["mentee"]:
+        problems.add(line, "mentee_email", "A person cannot be paired with themselves.")
+
+    starts_at: datetime | None = None
+    raw_start = _text(raw.get("starts_at"))
+    try:
+        starts_at = datetime.fromisoformat(raw_start)
+    except ValueError:
+        problems.add(
+            line,
+            "starts_at",
+            f"{raw_start!r} is not a time; use ISO 8601, e.g. 2026-03-01T10:00:00Z.",
+        )
+    raw_duration = _text(raw.get("duration_minutes"))
+    duration: int | str = int(raw_duration) if raw_duration.isdigit() else raw_duration
+    status = _text(raw.get("status")).lower()
+    if starts_at is not None:
+        try:
+            session_fields_check(
+                starts_at=starts_at, duration_minutes=duration, status=status, now=now
+            )
+        except LaurelError as error:
+            for column, messages in error.errors.items():
+                for message in messages:
+                    problems.add(line, column, message)
+        else:
+            if not 1900 <= starts_at.year <= 2200:
+                problems.add(line, "starts_at", "The time must lie between 1900 and 2200.")
+
+    feedback: list[RowFeedback] = []
+    for role in ROLES:
+        raw_rating = _text(raw.get(f"{role}_rating"))
+        raw_comment = raw.get(f"{role}_comment") or ""
+        if not raw_rating:
+            if raw_comment.strip():
+                problems.add(line, f"{role}_rating", "A comment needs a rating from 1 to 4.")
+            continue
+        rating: int | str = int(raw_rating) if raw_rating.isdigit() else raw_rating
+        try:
+            comment = feedback_fields_clean(rating=rating, comment=raw_comment)
+        except LaurelError as error:
+            for column, messages in error.errors.items():
+                for message in messages:
+                    problems.add(line, f"{role}_{column}", message)
+            continue
+        assert isinstance(rating, int)
+        feedback.append(RowFeedback(role, rating, comment))
+    if feedback and starts_at is not None and len(problems.found) == before:
+        assert isinstance(duration, int)
+        refused = lifecycle.refusal(
+            status=status,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=duration),
+            action=lifecycle.Action.GIVE_FEEDBACK,
+            now=now,
+        )
+        if refused is not None:
+            problems.add(line, refusal_column(refused), refused.message)
+
+    if len(problems.found) != before or starts_at is None:
+        return None
+    assert isinstance(duration, int)
+    return Row(
+        line=line,
+        pairing=external["pairing"],
+        emails=emails,
+        names=names,
+        session=external["session"],
+        starts_at=starts_at,
+        duration_minutes=duration,
+        status=status,
+        feedback=feedback,
+    )
+
+
+def read_rows(stream: IO[str], now: datetime, problems: Problems) -> list[Row]:
+    reader = csv.DictReader(stream)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if missing:
+        problems.add(1, ", ".join(missing), "Missing column(s); the header must name them.")
+    if unknown:
+        problems.add(1, ", ".join(unknown), "Unknown column(s); check the spelling.")
+    problems.refuse_if_any()
+    rows: list[Row] = []
+    line = 1
+    try:
+        for raw in reader:
+            first_line = line + 1
+            line = reader.line_num
+            if None in raw:
+                problems.add(first_line, "-", "The row has more fields than the header.")
+                continue
+            if len(rows) >= MAX_ROWS:
+                problems.add(first_line, "-", f"A file may have at most {MAX_ROWS} rows.")
+                break
+            row = parse_row(raw, first_line, now, problems)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as error:
+        problems.add(line + 1, "-", f"The CSV cannot be read here: {error}.")
+    return rows
+
+
+def check_consistency(rows: list[Row], problems: Problems) -> None:
+    """Rows about the same pairing, session or person must agree with each other."""
+    pairings: dict[str, Row] = {}
+    sessions: dict[str, Row] = {}
+    for row in rows:
+        first = pairings.setdefault(row.pairing, row)
+        if first.emails != row.emails:
+            problems.add(
+                row.line,
+                "pairing",
+                f"Pairing {row.pairing!r} has other members on line {first.line}.",
+            )
+        earlier = sessions.setdefault(row.session, row)
+        if earlier is not row:
+            problems.add(
+                row.line, "session", f"Session {row.session!r} is also on line {earlier.line}."
+            )
+
+
+def refusal_column(refused: lifecycle.Refusal) -> str:
+    """The column to blame for a refusal of the session's state machine: the time for an
+    action that comes too early, the status for anything else."""
+    return "starts_at" if refused.code == "not_started" else "status"
+
+
+def columns() -> tuple[str, ...]:
+    return REQUIRED_COLUMNS + OPTIONAL_COLUMNS
