@@ -33,24 +33,24 @@ run: $(VENV)/.installed-base
 
 test: $(VENV)/.installed-dev
 	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
-	$(BIN)/ruff check src
-	$(BIN)/ruff format --check src
+	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff format --check src benchmarks
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest -n 2 src
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src
+	$(BIN)/ruff check src benchmarks
 	$(BIN)/mypy
 
 bench: $(VENV)/.installed-dev
 	@mkdir -p var
-	$(BIN)/python -m laurel.bench
-	$(BIN)/python -m laurel.imports.bench_import
+	$(BIN)/python benchmarks/record.py
+	$(BIN)/python benchmarks/csv_import.py
 
 bench-postgres: $(VENV)/.installed-dev
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python -m laurel.bench
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python -m laurel.imports.bench_import
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/csv_import.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,6 +1,6 @@
 """Benchmark of the CSV import: a 100,000-row file into a fresh database.
 
-    python -m laurel.imports.bench_import [--rows 100000] [--pairings 10000]
+    python benchmarks/csv_import.py [--rows 100000] [--pairings 10000]
 
 On SQLite it uses ``var/bench-import.sqlite3`` (made afresh); with ``DATABASE_URL`` set to
 PostgreSQL it uses that database as it is. It writes the file under ``var/``, imports it
@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-VAR = Path(__file__).resolve().parents[3] / "var"
+VAR = Path(__file__).resolve().parents[1] / "var"
 BUDGET_SECONDS = 60.0
 
 
@@ -35,7 +35,7 @@ def prepare_database() -> None:
 def write_file(path: Path, *, rows: int, pairings: int) -> None:
     random.seed(7)
     start = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
-    from laurel.imports.services import columns
+    from laurel.imports.parsing import columns
 
     header = list(columns())
     with path.open("w", newline="", encoding="utf-8") as out:

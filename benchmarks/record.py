@@ -5,7 +5,7 @@ bench-postgres`` on PostgreSQL (database ``laurel_bench``, made afresh). It buil
 program with 100,000 participants, 50,000 pairings, about 1,000,000 sessions and
 feedback on about 70% of them, then prints what it measured.
 
-    python -m laurel.bench [--pairings 50000] [--sessions-per-pairing 20]
+    python benchmarks/record.py [--pairings 50000] [--sessions-per-pairing 20]
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def prepare_database() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
     else:
-        path = Path(__file__).resolve().parents[2] / "var" / "bench.sqlite3"
+        path = Path(__file__).resolve().parents[1] / "var" / "bench.sqlite3"
         path.parent.mkdir(exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

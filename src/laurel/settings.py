@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "laurel.api",
     "laurel.imports",
     "laurel.webhooks",
+    "laurel.demo",
 ]
 
 MIDDLEWARE = [

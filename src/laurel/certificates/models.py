@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from laurel.programs.models import COLOUR_VALIDATOR, Organisation, Participant, Program
 
@@ -25,8 +26,8 @@ class CertificateDefinition(models.Model):
     guidance = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     enabled = models.BooleanField(default=False)
     enabled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -195,7 +196,7 @@ class AuditEntry(models.Model):
         IssuedCertificate, null=True, on_delete=models.SET_NULL, related_name="audit"
     )
     data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "-created_at"])]

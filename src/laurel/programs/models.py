@@ -16,6 +16,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import CharField, Q
 from django.db.models.functions import Length
+from django.utils import timezone
 
 CharField.register_lookup(Length)
 
@@ -47,7 +48,7 @@ class Organisation(models.Model):
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="administered_organisations", blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -73,7 +74,7 @@ class Program(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     banner = models.ImageField(upload_to=banner_upload_to, blank=True, max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -99,7 +100,7 @@ class Participant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
     )
     role = models.CharField(max_length=10, choices=Role.choices)
-    joined_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -120,7 +121,7 @@ class Pairing(models.Model):
     """The members who meet: two in a 1:1 program."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairings")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"Pairing {self.pk}"

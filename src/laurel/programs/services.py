@@ -80,7 +80,7 @@ def feedback_fields_clean(*, rating: object, comment: object) -> str:
 
 
 def organisation_create(
-    *, name: str, slug: str = "", accent_colour: str = "#1F6FEB"
+    *, name: str, slug: str = "", accent_colour: str = "#1F6FEB", now: datetime | None = None
 ) -> Organisation:
     name = clean_line(name, field="name", label="Organisation name", max_length=200)
     slug = slugify(slug or name)[:60]
@@ -89,18 +89,24 @@ def organisation_create(
     colour = clean_colour(accent_colour, field="accent_colour", label="Accent colour")
     try:
         with transaction.atomic():
-            return Organisation.objects.create(name=name, slug=slug, accent_colour=colour)
+            return Organisation.objects.create(
+                name=name, slug=slug, accent_colour=colour, created_at=now or timezone.now()
+            )
     except IntegrityError:
         raise Conflict(f"An organisation with the short name {slug!r} already exists.") from None
 
 
-def program_create(*, organisation: Organisation, name: str, kind: str) -> Program:
+def program_create(
+    *, organisation: Organisation, name: str, kind: str, now: datetime | None = None
+) -> Program:
     name = clean_line(name, field="name", label="Program name", max_length=200)
     if kind not in Program.Kind.values:
         raise InvalidInput.field(
             "kind", f"Unknown program kind {kind!r}; use one_on_one, development or group."
         )
-    return Program.objects.create(organisation=organisation, name=name, kind=kind)
+    return Program.objects.create(
+        organisation=organisation, name=name, kind=kind, created_at=now or timezone.now()
+    )
 
 
 def user_for_email(*, email: str, name: str) -> User:
@@ -117,7 +123,9 @@ def user_for_email(*, email: str, name: str) -> User:
     return user
 
 
-def participant_add(*, program: Program, email: str, name: str, role: str) -> Participant:
+def participant_add(
+    *, program: Program, email: str, name: str, role: str, now: datetime | None = None
+) -> Participant:
     """Add a person to a program in a role (a second call adds the other role)."""
     if role not in Participant.Role.values:
         raise InvalidInput.field("role", f"Unknown role {role!r}; use mentor or mentee.")
@@ -125,12 +133,16 @@ def participant_add(*, program: Program, email: str, name: str, role: str) -> Pa
         user = user_for_email(email=email, name=name)
         if Participant.objects.filter(program=program, user=user, role=role).exists():
             raise Conflict(f"{user.email} is already a {role} in this program.")
-        participant = Participant.objects.create(program=program, user=user, role=role)
+        participant = Participant.objects.create(
+            program=program, user=user, role=role, joined_at=now or timezone.now()
+        )
         record_changes.announce(ParticipantsJoined(program_id=program.pk, user_ids=[user.pk]))
     return participant
 
 
-def pairing_create(*, program: Program, participants: Sequence[Participant]) -> Pairing:
+def pairing_create(
+    *, program: Program, participants: Sequence[Participant], now: datetime | None = None
+) -> Pairing:
     """Pair participants of one program so they can meet."""
     if program.kind == Program.Kind.GROUP:
         if len(participants) < 2:
@@ -147,7 +159,7 @@ def pairing_create(*, program: Program, participants: Sequence[Participant]) -> 
     if len({p.user_id for p in participants}) != len(participants):
         raise InvalidInput.field("participant_ids", "A person cannot be paired with themselves.")
     with transaction.atomic():
-        pairing = Pairing.objects.create(program=program)
+        pairing = Pairing.objects.create(program=program, created_at=now or timezone.now())
         PairingMember.objects.bulk_create(
             [PairingMember(pairing=pairing, participant=p, user_id=p.user_id) for p in participants]
         )

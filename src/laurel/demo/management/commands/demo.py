@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from laurel.demo import DEMO_LOGINS, build_demo
+from laurel.demo.northwind import DEMO_LOGINS, build_demo
 
 
 class Command(BaseCommand):

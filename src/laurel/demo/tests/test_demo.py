@@ -13,7 +13,7 @@ from django.db import transaction
 from laurel.accounts.models import User
 from laurel.certificates.activity import activity_for_user
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
-from laurel.demo import DEMO_LOGINS, DEMO_SLUG, email_for
+from laurel.demo.northwind import DEMO_LOGINS, DEMO_SLUG, email_for
 from laurel.programs.models import Organisation, Program, Session
 
 pytestmark = pytest.mark.django_db
