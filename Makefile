@@ -36,6 +36,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest -n 2 src
 

@@ -78,7 +78,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from laurel.factories import make_certificate, make_organisation, make_program
+    from laurel.certificates.factories import make_certificate, make_organisation, make_program
     from laurel.imports.services import record_import
 
     call_command("migrate", verbosity=0)

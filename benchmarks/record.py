@@ -264,6 +264,7 @@ def main() -> None:
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
+    from laurel.certificates.factories import make_certificate
     from laurel.certificates.models import IssuedCertificate
     from laurel.certificates.selectors import (
         counting_by_user,
@@ -272,7 +273,6 @@ def main() -> None:
         would_award,
     )
     from laurel.certificates.services import certificate_enable, progress_rebuild
-    from laurel.factories import make_certificate
     from laurel.programs.models import Pairing, Participant
     from laurel.programs.services import feedback_submit, session_schedule
 

@@ -11,7 +11,6 @@ from laurel.api import lookups
 from laurel.api.lookups import PathId
 from laurel.api.pagination import decode_cursor, encode_cursor, paginate
 from laurel.api.record import READ_ERRORS, WRITE_ERRORS, PageQuery
-from laurel.api.representations import award_out, certificate_out
 from laurel.api.schemas import (
     AwardIn,
     AwardOut,
@@ -30,6 +29,7 @@ from laurel.api.schemas import (
     RuleIn,
 )
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate
+from laurel.certificates.representations import award_out, certificate_out
 from laurel.certificates.selectors import (
     earned_certificates,
     progress_rows,

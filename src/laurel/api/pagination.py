@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -50,23 +49,13 @@ class Page(Generic[M]):
     next_cursor: str | None
 
 
-def paginate(
-    queryset: QuerySet[M],
-    *,
-    cursor: str | None,
-    limit: int,
-    key: str = "pk",
-    key_of: Callable[[M], int] | None = None,
-) -> Page[M]:
-    """One page of ``queryset`` in the order of ``key``, an increasing integer column."""
+def paginate(queryset: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
+    """One page of ``queryset`` in the order of its primary key."""
     after = decode_cursor(cursor)
     if after is not None:
-        queryset = queryset.filter(**{f"{key}__gt": after})
-    rows = list(queryset.order_by(key)[: limit + 1])
+        queryset = queryset.filter(pk__gt=after)
+    rows = list(queryset.order_by("pk")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        next_cursor = encode_cursor(key_of(last) if key_of else int(last.pk))
+    next_cursor = encode_cursor(int(rows[-1].pk)) if more and rows else None
     return Page(items=rows, next_cursor=next_cursor)

@@ -385,7 +385,15 @@ def _feedback(
                         created_at=now,
                     )
                 )
-    recorded = lifecycle.feedback_record(feedback=feedback, now=now)
+    states = {
+        session_of[row.session]: (
+            lifecycle.State(known.status, known.starts_at, known.ends_at)
+            if (known := known_sessions.get(row.session)) is not None
+            else lifecycle.State(row.status, row.starts_at, row.ends_at)
+        )
+        for row in rows
+    }
+    recorded = lifecycle.feedback_record(feedback=feedback, states=states, now=now)
     result.feedback_created = len(recorded.feedback)
     earlier_ids = set(earlier)
     result.sessions_completed += sum(1 for s in recorded.sessions_completed if s in earlier_ids)

@@ -15,7 +15,7 @@ sweep of sessions whose booked time has passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -50,6 +50,19 @@ class Action(StrEnum):
 class Times:
     starts_at: datetime
     ends_at: datetime
+
+
+@dataclass(frozen=True)
+class State:
+    """What the rules look at: a session's status and booked times."""
+
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, session: Session) -> State:
+        return cls(session.status, session.starts_at, session.ends_at)
 
 
 @dataclass(frozen=True)
@@ -169,9 +182,21 @@ def new_session_refusal(
     return None
 
 
-def completes_with_feedback(*, status: str, ends_at: datetime, now: datetime) -> bool:
-    """Feedback on a booked session whose time has passed completes it."""
-    return status == SCHEDULED and ends_at <= now
+def completes_on_its_own(state: State, now: datetime) -> bool:
+    """A booked session whose time has passed counts as completed, once the rules allow its
+    completion: the sweep completes it, and so does feedback given on it."""
+    return (
+        state.status == SCHEDULED
+        and state.ends_at <= now
+        and refusal(
+            status=state.status,
+            starts_at=state.starts_at,
+            ends_at=state.ends_at,
+            action=Action.COMPLETE,
+            now=now,
+        )
+        is None
+    )
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -208,22 +233,17 @@ def sessions_create(*, sessions: Sequence[Session], now: datetime) -> list[Sessi
     return created
 
 
-def sessions_complete(
-    *, session_ids: Sequence[int], now: datetime, only_elapsed: bool = False
-) -> list[int]:
-    """Complete these booked sessions (checked with ``refusal``), or with ``only_elapsed``
-    those whose time has passed; returns the ones this call completed.
+def sessions_complete(*, session_ids: Sequence[int], now: datetime) -> list[int]:
+    """Complete these booked sessions (checked with ``refusal`` or ``completes_on_its_own``);
+    returns the ones this call completed.
 
     A session someone else completed a moment ago is left alone: that completion was
     counted already.
     """
-    at = datetime_param(now)
-    where = "status = %s AND ends_at <= %s" if only_elapsed else "status = %s"
-    params: list[Any] = [SCHEDULED, at] if only_elapsed else [SCHEDULED]
     completed = _update(
         assignments="status = %s, completed_at = %s",
-        where=where,
-        params=[COMPLETED, at, *params],
+        where="status = %s",
+        params=[COMPLETED, datetime_param(now), SCHEDULED],
         session_ids=session_ids,
     )
     if completed:
@@ -251,9 +271,12 @@ class FeedbackRecorded:
     sessions_first_feedback: list[int]
 
 
-def feedback_record(*, feedback: Sequence[Feedback], now: datetime) -> FeedbackRecorded:
-    """Write feedback (checked with ``refusal``), complete the booked sessions among those it
-    is about whose time has passed, and announce the sessions that got their first feedback.
+def feedback_record(
+    *, feedback: Sequence[Feedback], states: Mapping[int, State], now: datetime
+) -> FeedbackRecorded:
+    """Write feedback (checked with ``refusal``) on sessions in the given states, complete
+    those of them that complete on their own, and announce the sessions that got their
+    first feedback.
 
     The first feedback on a session is claimed with a conditional UPDATE, and only the call
     that claims it announces it, so two members giving feedback at once count it once.
@@ -262,7 +285,8 @@ def feedback_record(*, feedback: Sequence[Feedback], now: datetime) -> FeedbackR
     session_ids = sorted({f.session_id for f in created})
     if not session_ids:
         return FeedbackRecorded(created, [], [])
-    completed = sessions_complete(session_ids=session_ids, now=now, only_elapsed=True)
+    due = [s for s in session_ids if completes_on_its_own(states[s], now)]
+    completed = sessions_complete(session_ids=due, now=now) if due else []
     first = _update(
         assignments="first_feedback_at = %s",
         where="first_feedback_at IS NULL",

@@ -220,17 +220,21 @@ def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
 def sessions_complete_elapsed(*, now: datetime | None = None) -> int:
     """Complete every booked session whose time has passed, in batches."""
     now = now or timezone.now()
-    total = 0
+    total, after = 0, 0
     while True:
         with transaction.atomic():
-            ids = list(
-                Session.objects.filter(status=Session.Status.SCHEDULED, ends_at__lte=now)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:ELAPSED_BATCH]
+            batch = list(
+                Session.objects.filter(
+                    status=Session.Status.SCHEDULED, ends_at__lte=now, pk__gt=after
+                ).order_by("pk")[:ELAPSED_BATCH]
             )
-            if not ids:
+            if not batch:
                 return total
-            total += len(lifecycle.sessions_complete(session_ids=ids, now=now, only_elapsed=True))
+            after = batch[-1].pk
+            due = [
+                s.pk for s in batch if lifecycle.completes_on_its_own(lifecycle.State.of(s), now)
+            ]
+            total += len(lifecycle.sessions_complete(session_ids=due, now=now)) if due else 0
 
 
 def feedback_submit(
@@ -260,7 +264,9 @@ def feedback_submit(
             feedback = Feedback(
                 session=session, author=author, rating=rating, comment=comment, created_at=now
             )
-            lifecycle.feedback_record(feedback=[feedback], now=now)
+            lifecycle.feedback_record(
+                feedback=[feedback], states={session.pk: lifecycle.State.of(session)}, now=now
+            )
     except IntegrityError:
         if Feedback.objects.filter(session=session, author=author).exists():
             raise Conflict("This member has already given feedback on this session.") from None

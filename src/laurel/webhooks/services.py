@@ -32,8 +32,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from laurel.api.representations import award_out
 from laurel.certificates.models import IssuedCertificate
+from laurel.certificates.representations import award_out
 from laurel.errors import InvalidInput
 from laurel.programs.models import Organisation
 from laurel.validation import clean_line

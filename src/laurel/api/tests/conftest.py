@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from laurel.api.services import api_token_create
-from laurel.factories import make_organisation
+from laurel.certificates.factories import make_organisation
 
 
 class ApiClient:

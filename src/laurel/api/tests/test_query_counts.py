@@ -6,8 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from laurel.certificates.factories import (
+    make_certificate,
+    make_pairing,
+    make_participant,
+    make_program,
+)
 from laurel.certificates.services import certificate_award
-from laurel.factories import make_certificate, make_pairing, make_participant, make_program
 from laurel.programs.models import Program
 
 

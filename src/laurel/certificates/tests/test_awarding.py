@@ -7,6 +7,14 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django_tasks_db.models import DBTaskResult
 
+from laurel.certificates.factories import (
+    give_feedback,
+    make_certificate,
+    make_pairing,
+    make_participant,
+    make_program,
+    make_session,
+)
 from laurel.certificates.models import AuditEntry, IssuedCertificate
 from laurel.certificates.services import (
     ConfirmationRequired,
@@ -20,14 +28,6 @@ from laurel.certificates.services import (
     certificate_update,
 )
 from laurel.errors import Conflict, InvalidInput
-from laurel.factories import (
-    give_feedback,
-    make_certificate,
-    make_pairing,
-    make_participant,
-    make_program,
-    make_session,
-)
 from laurel.programs.services import feedback_delete, session_complete, session_schedule
 
 pytestmark = pytest.mark.django_db

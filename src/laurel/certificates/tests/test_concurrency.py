@@ -11,9 +11,7 @@ import multiprocessing
 import pytest
 from django.db import connection
 
-from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
-from laurel.certificates.services import ManualAwardResult, certificate_award
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
     make_pairing,
@@ -21,6 +19,8 @@ from laurel.factories import (
     make_program,
     make_session,
 )
+from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
+from laurel.certificates.services import ManualAwardResult, certificate_award
 from laurel.programs.models import Session
 from laurel.programs.services import session_complete
 from laurel.testing import at_once

@@ -11,11 +11,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from laurel.certificates.factories import make_program
 from laurel.certificates.models import Progress
 from laurel.certificates.selectors import counting_by_user
 from laurel.certificates.services import progress_rebuild
 from laurel.errors import Conflict
-from laurel.factories import make_program
 from laurel.programs.models import Feedback
 from laurel.programs.services import (
     feedback_delete,

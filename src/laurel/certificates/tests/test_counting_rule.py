@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from laurel.certificates.selectors import (
-    counting_by_user,
-    missing_feedback_by_user,
-    progress_for_user,
-)
-from laurel.certificates.services import progress_rebuild
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_pairing,
     make_participant,
     make_program,
     make_session,
 )
+from laurel.certificates.selectors import (
+    counting_by_user,
+    missing_feedback_by_user,
+    progress_for_user,
+)
+from laurel.certificates.services import progress_rebuild
 from laurel.programs.services import feedback_delete, session_cancel
 
 pytestmark = pytest.mark.django_db
@@ -131,9 +131,9 @@ def test_rebuild_reproduces_kept_progress():
 
 
 def test_rebuild_and_awarding_accept_more_people_than_one_statement_can_name():
+    from laurel.certificates.factories import make_certificate
     from laurel.certificates.models import IssuedCertificate
     from laurel.certificates.services import awards_after_record_change
-    from laurel.factories import make_certificate
 
     program = make_program()
     mentor, mentee = make_participant(program, role="mentor"), make_participant(program)

@@ -9,9 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from laurel.accounts.models import User
-from laurel.certificates.models import IssuedCertificate
-from laurel.certificates.services import award_revoke
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
     make_organisation,
@@ -20,6 +18,8 @@ from laurel.factories import (
     make_program,
     make_session,
 )
+from laurel.certificates.models import IssuedCertificate
+from laurel.certificates.services import award_revoke
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from laurel.certificates.models import IssuedCertificate
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
     make_pairing,
@@ -15,6 +14,7 @@ from laurel.factories import (
     make_program,
     make_session,
 )
+from laurel.certificates.models import IssuedCertificate
 
 pytestmark = pytest.mark.django_db
 

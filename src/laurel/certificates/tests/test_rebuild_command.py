@@ -3,14 +3,14 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from laurel.certificates.models import Progress
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_pairing,
     make_participant,
     make_program,
     make_session,
 )
+from laurel.certificates.models import Progress
 
 pytestmark = pytest.mark.django_db
 

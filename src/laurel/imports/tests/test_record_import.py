@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from laurel.certificates.factories import make_certificate, make_program
 from laurel.certificates.models import IssuedCertificate, Progress
 from laurel.errors import InvalidInput
-from laurel.factories import make_certificate, make_program
 from laurel.imports.services import ImportRefused, record_import
 from laurel.programs.models import Feedback, Pairing, Participant, Session
 

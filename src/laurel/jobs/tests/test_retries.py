@@ -12,8 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from laurel.certificates.models import IssuedCertificate
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
     make_pairing,
@@ -21,6 +20,7 @@ from laurel.factories import (
     make_program,
     make_session,
 )
+from laurel.certificates.models import IssuedCertificate
 from laurel.jobs.models import TaskRetry
 from laurel.jobs.services import retry_delay, sweep_run, task_attempt
 

@@ -9,14 +9,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from laurel.certificates.models import IssuedCertificate, Progress
-from laurel.factories import (
+from laurel.certificates.factories import (
     make_certificate,
     make_pairing,
     make_participant,
     make_program,
     make_session,
 )
+from laurel.certificates.models import IssuedCertificate, Progress
 from laurel.jobs.services import SweepResult, sweep_run
 from laurel.programs.models import Session
 from laurel.programs.services import feedback_submit

@@ -8,8 +8,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from laurel.certificates.models import IssuedCertificate
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
     make_pairing,
@@ -17,6 +16,7 @@ from laurel.factories import (
     make_program,
     make_session,
 )
+from laurel.certificates.models import IssuedCertificate
 from laurel.notifications.tasks import send_award_notifications
 
 

@@ -8,9 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from laurel.certificates.models import Progress
 from laurel.errors import Conflict, InvalidInput
-from laurel.factories import (
+from laurel.programs.factories import (
     give_feedback,
     make_pairing,
     make_participant,
@@ -25,7 +24,6 @@ from laurel.programs.services import (
     session_cancel,
     session_complete,
     session_schedule,
-    sessions_complete_elapsed,
 )
 
 pytestmark = pytest.mark.django_db
@@ -73,17 +71,6 @@ def test_a_cancelled_session_cannot_be_completed_or_given_feedback(pair):
         feedback_submit(
             session=session, author=mentor, rating=4, now=timezone.now() + timedelta(days=3)
         )
-
-
-def test_elapsed_sessions_are_completed_by_the_sweep(pair):
-    program, _, mentee, pairing = pair
-    past = make_session(pairing, status="scheduled", days_ago=3)
-    future = make_session(pairing, status="scheduled", days_ago=-3)
-    assert sessions_complete_elapsed() == 1
-    assert Session.objects.get(pk=past.pk).status == "completed"
-    assert Session.objects.get(pk=future.pk).status == "scheduled"
-    assert Progress.objects.get(program=program, user=mentee.user).sessions_completed == 1
-    assert sessions_complete_elapsed() == 0
 
 
 def test_feedback_before_the_session_starts_is_refused(pair):

@@ -17,16 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from laurel.certificates.models import IssuedCertificate
-from laurel.certificates.services import award_revoke
-from laurel.errors import InvalidInput
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
     make_pairing,
     make_program,
     make_session,
 )
+from laurel.certificates.models import IssuedCertificate
+from laurel.certificates.services import award_revoke
+from laurel.errors import InvalidInput
 from laurel.webhooks import services as webhook_services
 from laurel.webhooks.models import WebhookAttempt, WebhookDelivery
 from laurel.webhooks.services import (

@@ -1,4 +1,5 @@
-"""How objects look in the API's JSON (and in webhook payloads, which use the same shapes)."""
+"""The public JSON shapes of certificates and awards: the API answers with them and webhook
+payloads carry them, so an integration reads one shape wherever it meets an award."""
 
 from __future__ import annotations
 

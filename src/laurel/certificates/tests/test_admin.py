@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from laurel.accounts.models import User
-from laurel.factories import (
+from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
     make_organisation,

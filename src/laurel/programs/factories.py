@@ -1,4 +1,4 @@
-"""Small factory functions for tests, the demo and the benchmark: each builds one thing
+"""Small factory functions for tests and benchmarks: each builds one piece of the record
 through the same services the product uses."""
 
 from __future__ import annotations
@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from laurel.certificates.models import CertificateDefinition
-from laurel.certificates.services import RuleInput, certificate_create, certificate_enable
 from laurel.programs.models import Feedback, Organisation, Pairing, Participant, Program, Session
 from laurel.programs.services import (
     feedback_submit,
@@ -73,27 +71,3 @@ def give_feedback(
     session: Session, author: Participant, *, rating: int = 4, comment: str = ""
 ) -> Feedback:
     return feedback_submit(session=session, author=author, rating=rating, comment=comment)
-
-
-def make_certificate(
-    program: Program,
-    *,
-    threshold: int | None = 3,
-    enabled: bool = False,
-    name: str = "Mentorship Certificate",
-    text: str = "Awarded to {recipient_name} for completing {sessions_required} sessions in {program_name}.",
-    colour: str = "#1F6FEB",
-    guidance: str = "",
-) -> CertificateDefinition:
-    rule = (
-        RuleInput(type="manual", guidance=guidance)
-        if threshold is None
-        else RuleInput(type="sessions_completed", threshold=threshold)
-    )
-    definition = certificate_create(
-        program=program, by=None, name=name, text=text, colour=colour, rule=rule
-    )
-    if enabled:
-        certificate_enable(definition=definition, by=None, confirm=True)
-        definition.refresh_from_db()
-    return definition
