@@ -7,6 +7,7 @@ so that a file is refused whole with all of its problems listed.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO
@@ -109,6 +110,17 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def _whole_number(value: str) -> int | str:
+    """The number written in ASCII digits, or the text as it was for the checks to refuse.
+
+    Only 0-9 count: other scripts' digits and superscripts (which ``str.isdigit`` accepts)
+    are not numbers a spreadsheet exports."""
+    return int(value) if _DIGITS.fullmatch(value) else value
+
+
 def parse_row(
     raw: dict[str, str | None], line: int, now: datetime, problems: Problems
 ) -> Row | None:
@@ -165,7 +177,7 @@ def parse_row(
             f"{raw_start!r} is not a time; use ISO 8601, e.g. 2026-03-01T10:00:00Z.",
         )
     raw_duration = _text(raw.get("duration_minutes"))
-    duration: int | str = int(raw_duration) if raw_duration.isdigit() else raw_duration
+    duration = _whole_number(raw_duration)
     status = _text(raw.get("status")).lower()
     if starts_at is not None:
         try:
@@ -188,7 +200,7 @@ def parse_row(
             if raw_comment.strip():
                 problems.add(line, f"{role}_rating", "A comment needs a rating from 1 to 4.")
             continue
-        rating: int | str = int(raw_rating) if raw_rating.isdigit() else raw_rating
+        rating = _whole_number(raw_rating)
         try:
             comment = feedback_fields_clean(rating=rating, comment=raw_comment)
         except LaurelError as error:
@@ -227,7 +239,9 @@ def parse_row(
 
 
 def read_rows(stream: IO[str], now: datetime, problems: Problems) -> list[Row]:
-    reader = csv.DictReader(stream)
+    # Strict: a quote that is never closed is an error at the end of the file, rather than
+    # the rest of the file read silently into one field.
+    reader = csv.DictReader(stream, strict=True)
     header = [name.strip() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -253,7 +267,14 @@ def read_rows(stream: IO[str], now: datetime, problems: Problems) -> list[Row]:
             if row is not None:
                 rows.append(row)
     except csv.Error as error:
-        problems.add(line + 1, "-", f"The CSV cannot be read here: {error}.")
+        if "unexpected end of data" in str(error):
+            message = (
+                'The file is not well-formed CSV: a quote (") opened in this row is never'
+                " closed. Close the quote, or remove it."
+            )
+        else:
+            message = f"The file is not well-formed CSV here: {error}."
+        problems.add(line + 1, "-", message)
     return rows
 
 

@@ -268,3 +268,40 @@ def test_a_later_file_cannot_move_uncomplete_or_cancel_what_took_place():
     assert "completion is final" in refused.value.problems[1].message
     assert "was cancelled" in refused.value.problems[2].message
     assert Session.objects.get(imported_as__external_id="s2").status == "completed"
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("duration_minutes", "6\N{SUPERSCRIPT TWO}"),
+        ("duration_minutes", "\N{ARABIC-INDIC DIGIT SIX}\N{ARABIC-INDIC DIGIT ZERO}"),
+        ("mentor_rating", "\N{SUPERSCRIPT THREE}"),
+        ("mentor_rating", "\N{DEVANAGARI DIGIT FOUR}"),
+    ],
+)
+def test_numbers_are_ascii_digits_only(column, value):
+    program = make_program()
+    row = {"duration_minutes": "60", "mentor_rating": "4"} | {column: value}
+    csv = HEADER + (
+        f"p1,grace@example.org,Grace,ada@example.org,Ada,s1,{ago(3)},"
+        f"{row['duration_minutes']},completed,{row['mentor_rating']},,,\n"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        record_import(program=program, stream=csv)
+    assert [(p.line, p.column) for p in refused.value.problems] == [(2, column)]
+    assert not Session.objects.exists()
+
+
+def test_an_unclosed_quote_is_reported_as_malformed_with_its_line():
+    program = make_program()
+    csv = HEADER + (
+        f"p1,grace@example.org,Grace,ada@example.org,Ada,s1,{ago(3)},60,completed,4,,,\n"
+        f'p1,grace@example.org,Grace,ada@example.org,Ada,s2,{ago(2)},60,completed,4,"Great,,\n'
+        f"p1,grace@example.org,Grace,ada@example.org,Ada,s3,{ago(1)},60,completed,4,,,\n"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        record_import(program=program, stream=csv)
+    problems = refused.value.problems
+    assert [(p.line, p.column) for p in problems] == [(3, "-")]
+    assert "never closed" in problems[0].message
+    assert not Session.objects.exists()
