@@ -11,24 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,6 +28,7 @@ from laurel.certificates.representations import award_out
 from laurel.errors import InvalidInput
 from laurel.programs.models import Organisation
 from laurel.validation import clean_line
+from laurel.webhooks.addresses import webhook_post, webhook_url_clean
 from laurel.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -46,66 +38,14 @@ MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=2)
 CLAIM_FOR = timedelta(minutes=2)
-TIMEOUT_SECONDS = 10
 SIGNATURE_HEADER = "Laurel-Signature"
 TIMESTAMP_HEADER = "Laurel-Timestamp"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
     """HMAC-SHA256 over ``timestamp.body``, as sent in the signature header (``v1=<hex>``)."""
     mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return "v1=" + mac.hexdigest()
-
-
-def webhook_url_clean(url: object) -> str:
-    value = clean_line(url, field="url", label="Endpoint URL", max_length=500)
-    try:
-        URLValidator(schemes=["https", "http"])(value)
-    except ValidationError:
-        raise InvalidInput.field("url", f"{value!r} is not a URL.") from None
-    parts = urlsplit(value)
-    # Plain HTTP only to this machine, for trying a receiver out locally.
-    if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
-        raise InvalidInput.field("url", "Webhook endpoints must use https://.")
-    literal = _ip_literal(parts.hostname or "")
-    if literal is not None and _internal(literal):
-        raise InvalidInput.field(
-            "url", f"{literal} is an internal address; webhooks are sent to public addresses only."
-        )
-    return value
-
-
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
-
-
-def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    # Receivers on this machine or the private network are allowed only where settings say
-    # so (by default, in development): elsewhere a customer's endpoint must not be a way
-    # to reach services behind the firewall, such as a cloud metadata address.
-    return not settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES and not address.is_global
-
-
-def _internal_address_of(url: str) -> str:
-    """Why ``url`` must not be sent to because its host resolves to an internal address;
-    empty if it may be sent to."""
-    if settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES:
-        return ""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as error:
-        return f"Cannot resolve {host}: {error}"
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if _internal(address):
-            return f"{host} resolves to {address}, an internal address; not sent."
-    return ""
 
 
 def webhook_endpoint_create(
@@ -216,30 +156,6 @@ def _backoff(attempts: int) -> timedelta:
     return min(wait, LONGEST_WAIT)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirected POST would arrive as a GET without the payload, and its answer would
-    # pass for a delivery: a redirect is a failed attempt instead.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
-    """Send one request: (status code, response excerpt, error)."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked when registered
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, response.read(1000).decode("utf-8", "replace"), ""
-    except urllib.error.HTTPError as error:
-        excerpt = error.read(1000).decode("utf-8", "replace") if error.fp else ""
-        return error.code, excerpt, f"HTTP {error.code}"
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, "", f"{type(error).__name__}: {reason}"[:1000]
-
-
 def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> str:
     """Try to send one delivery if it is due; returns its status afterwards.
 
@@ -278,11 +194,7 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> str:
         SIGNATURE_HEADER: webhook_signature(secret=endpoint.secret, timestamp=timestamp, body=body),
     }
     started = time.perf_counter()
-    refused = _internal_address_of(endpoint.url)
-    if refused:
-        status_code, excerpt, error = None, "", refused
-    else:
-        status_code, excerpt, error = _post(endpoint.url, body, headers)
+    status_code, excerpt, error = webhook_post(url=endpoint.url, body=body, headers=headers)
     duration_ms = int((time.perf_counter() - started) * 1000)
     succeeded = status_code is not None and 200 <= status_code < 300
     attempted_at = now

@@ -329,17 +329,17 @@ def test_a_send_that_outlasted_its_claim_records_no_attempt(receiver, monkeypatc
     webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
     webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
     delivery = WebhookDelivery.objects.get()
-    real_post = webhook_services._post
+    real_post = webhook_services.webhook_post
 
     def slow_post(url, body, headers):
-        answer = real_post(url, body, headers)
+        answer = real_post(url=url, body=body, headers=headers)
         # Meanwhile the claim ran out and another worker took the delivery over.
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             claimed_until=timezone.now() + timedelta(minutes=9)
         )
         return answer
 
-    monkeypatch.setattr(webhook_services, "_post", slow_post)
+    monkeypatch.setattr(webhook_services, "webhook_post", slow_post)
 
     assert webhook_deliver(delivery_id=delivery.pk) == "pending"
     assert len(receiver.received) == 1
