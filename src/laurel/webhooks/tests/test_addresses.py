@@ -14,6 +14,7 @@ import pytest
 from laurel.certificates.factories import make_program
 from laurel.errors import InvalidInput
 from laurel.webhooks.addresses import webhook_post
+from laurel.webhooks.admin import WebhookEndpointForm
 from laurel.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from laurel.webhooks.services import webhook_deliver, webhook_endpoint_create, webhooks_queue
 from laurel.webhooks.tasks import deliver_webhooks
@@ -478,3 +479,15 @@ def test_a_certificate_from_an_unknown_authority_is_refused(development, monkeyp
     assert answer.status_code is None
     assert answer.error.startswith("The receiver's TLS certificate was refused:")
     assert tls_receiver.hosts == []
+
+
+def test_the_admin_form_shows_why_an_endpoint_is_refused(production):
+    program = make_program()
+    form = WebhookEndpointForm(
+        data={"organisation": program.organisation.pk, "url": "https://[64:ff9b::7f00:1]/h"}
+    )
+    assert not form.is_valid()
+    assert form.errors["url"] == [
+        "64:ff9b::7f00:1 leads to 127.0.0.1, an internal address; "
+        "webhooks are sent to public addresses only."
+    ]
