@@ -1,0 +1,33 @@
+"""What is printed on a certificate, and the layouts it can be printed in."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+LAYOUTS: dict[str, str | Promise] = {
+    "classic": _("Classic"),
+    "modern": _("Modern"),
+}
+DEFAULT_LAYOUT = "classic"
+
+
+@dataclass(frozen=True)
+class CertificateFace:
+    """Everything printed on one issued certificate version (its frozen fields)."""
+
+    recipient_name: str
+    certificate_name: str
+    text: str  # merge fields already filled in
+    colour: str  # "#RRGGBB" accent colour
+    organisation_name: str
+    program_name: str
+    issued_on: datetime.date
+    verify_url: str  # the short public URL; also what the QR code holds
+    certificate_id: str  # the public id, printed small
+    banner: bytes | None = None  # program banner image (PNG or JPEG), or None
+    logo: bytes | None = None  # organisation logo image (PNG or JPEG), or None
+    layout: str = DEFAULT_LAYOUT  # a key of LAYOUTS
