@@ -4,8 +4,9 @@ Text reaches a template only as a string in ``sys.inputs``, which Typst prints a
 markup in a name (``*bold*``, ``#read(...)``, ``$x$``, HTML) is never evaluated. What this
 module changes before printing, and why:
 
-- Control characters are dropped (a tab or line break in a one-line field becomes a space):
-  they have no glyph, and input checks already refuse them, so only old rows can carry them.
+- Control characters are dropped, and a tab or line break in a one-line field becomes a
+  space: they have no glyph, and input checks already refuse them, so only rows older
+  than those checks can carry them.
 - Explicit bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) are
   dropped: they let a name display reversed or spoof its neighbours. The Unicode bidi
   algorithm still lays Arabic and Hebrew out right to left, with the paragraph direction
@@ -37,7 +38,9 @@ class FaceError(ValueError):
 def printable_line(value: str) -> str:
     """One line of text as it is printed: no controls, no bidi overrides, single spaces."""
     value = value.translate(_BIDI_CONTROLS)
-    value = "".join(" " if _is_control(ch) else ch for ch in value)
+    value = "".join(
+        (" " if ch.isspace() else "") if unicodedata.category(ch) == "Cc" else ch for ch in value
+    )
     return _SPACES.sub(" ", value).strip()
 
 
@@ -45,10 +48,6 @@ def printable_text(value: str) -> str:
     """Several lines: as printable_line for each, keeping line breaks between paragraphs."""
     lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(printable_line(line) for line in lines).strip("\n")
-
-
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc"
 
 
 def base_direction(value: str) -> str:
