@@ -128,15 +128,21 @@ def text_inputs(face: CertificateFace) -> dict[str, str]:
     colour = checked_colour(face.colour)
     name = printable_line(face.recipient_name)
     text = printable_text(face.text)
+    certificate_name = printable_line(face.certificate_name)
+    organisation_name = printable_line(face.organisation_name)
+    program_name = printable_line(face.program_name)
     return {
         "layout": layout,
         "recipient_name": name,
         "name_dir": base_direction(name),
-        "certificate_name": printable_line(face.certificate_name),
+        "certificate_name": certificate_name,
+        "certificate_name_dir": base_direction(certificate_name),
         "text": text,
         "text_dir": base_direction(text),
-        "organisation_name": printable_line(face.organisation_name),
-        "program_name": printable_line(face.program_name),
+        "organisation_name": organisation_name,
+        "organisation_name_dir": base_direction(organisation_name),
+        "program_name": program_name,
+        "program_name_dir": base_direction(program_name),
         "verify_url": printable_line(face.verify_url),
         "certificate_id": printable_line(face.certificate_id),
         "accent": colour,
