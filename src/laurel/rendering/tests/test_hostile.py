@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pypdf
 import pytest
 from PIL import Image
 
@@ -48,18 +49,24 @@ def test_markup_in_every_other_field_prints_literally():
     assert _flat(typed + " prog") in printed
 
 
-def _margins_are_blank(png: bytes, *, paper: tuple[int, int, int], strip: float) -> bool:
-    """Nothing is drawn in the left and right page margins, below the top corners."""
+def _margins_are_blank(
+    png: bytes,
+    *,
+    paper: tuple[int, int, int],
+    strip: float,
+    sides: tuple[str, ...] = ("left", "right"),
+    rows: tuple[float, float] = (0.15, 0.85),
+) -> bool:
+    """Nothing is drawn in the page's side margins (between the top and bottom corners)."""
     with Image.open(io.BytesIO(png)) as image:
         rgb = image.convert("RGB")
         width, height = rgb.size
         band = int(width * strip)
-        for box in (
-            (0, int(height * 0.15), band, int(height * 0.85)),
-            (width - band, int(height * 0.15), width, int(height * 0.85)),
-        ):
+        top, bottom = int(height * rows[0]), int(height * rows[1])
+        boxes = {"left": (0, top, band, bottom), "right": (width - band, top, width, bottom)}
+        for side in sides:
             colours: list[tuple[int, tuple[int, int, int]]] = (
-                rgb.crop(box).getcolors(maxcolors=4096) or []  # type: ignore[assignment]
+                rgb.crop(boxes[side]).getcolors(maxcolors=4096) or []  # type: ignore[assignment]
             )
             if any(
                 max(abs(c - p) for c, p in zip(colour, paper, strict=True)) > 6
@@ -153,3 +160,32 @@ def test_an_image_in_another_format_is_refused_with_its_format():
 
     with pytest.raises(FaceError, match=r"The logo is a GIF image; use a PNG or JPEG file\."):
         render_pdf(make_face(logo=gif.getvalue()))
+
+
+@pytest.mark.parametrize("layout", ["classic", "modern"])
+def test_every_field_at_its_longest_still_fits_one_page(layout):
+    face = make_face(
+        recipient_name="王" * 200,
+        certificate_name="Certificate of Outstanding " * 7,
+        text="表彰 " * 660,
+        organisation_name="Internationale Gesellschaft für " * 6,
+        program_name="P" * 200,
+        layout=layout,
+    )
+
+    pdf = render_pdf(face)
+
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert printed_text(pdf).notdef_glyphs == 0
+    assert _flat(pdf_text(pdf)).count("王" * 200) == 1
+    preview, card = render_preview_png(face, width=1200), render_card_png(face)
+    if layout == "classic":
+        assert _margins_are_blank(preview, paper=(0xFB, 0xF8, 0xF1), strip=7 / 297)
+        assert _margins_are_blank(card, paper=(0xFB, 0xF8, 0xF1), strip=12 / 1200)
+    else:  # the accent panel fills the left side; the right margin stays white
+        assert _margins_are_blank(
+            preview, paper=(255, 255, 255), strip=10 / 297, sides=("right",), rows=(0.4, 0.97)
+        )
+        assert _margins_are_blank(
+            card, paper=(255, 255, 255), strip=40 / 1200, sides=("right",), rows=(0.4, 0.97)
+        )
