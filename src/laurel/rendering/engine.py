@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import typst
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from laurel.rendering.fonts import font_directories
@@ -83,17 +84,22 @@ class _Engine:
 
 
 def _prepared_image(data: bytes, *, kind: str, key: str) -> tuple[str, bytes]:
-    label = "banner" if kind == "banner" else "logo"
+    unreadable = {
+        "banner": gettext("The banner is not a readable PNG or JPEG image."),
+        "logo": gettext("The logo is not a readable PNG or JPEG image."),
+    }[kind]
     try:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.format not in ("PNG", "JPEG"):
-                raise FaceError(
-                    f"The {label} is a {opened.format or 'unknown'} image; use a PNG or JPEG file."
-                )
+                message = {
+                    "banner": gettext("The banner is a %(format)s image; use a PNG or JPEG file."),
+                    "logo": gettext("The logo is a %(format)s image; use a PNG or JPEG file."),
+                }[kind]
+                raise FaceError(message % {"format": opened.format or gettext("unknown")})
             image = ImageOps.exif_transpose(opened)
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise FaceError(f"The {label} is not a readable PNG or JPEG image.") from error
+        raise FaceError(unreadable) from error
     image.thumbnail(IMAGE_LIMITS[kind])
     out = io.BytesIO()
     if image.mode in ("RGBA", "LA", "P", "PA"):

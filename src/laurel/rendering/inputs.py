@@ -19,6 +19,8 @@ import colorsys
 import re
 import unicodedata
 
+from django.utils.translation import gettext
+
 from laurel.rendering.faces import LAYOUTS, CertificateFace
 
 _BIDI_CONTROLS = dict.fromkeys(
@@ -111,14 +113,20 @@ def on_accent(colour: str) -> str:
 
 def checked_colour(colour: str) -> str:
     if not _COLOUR.match(colour):
-        raise FaceError(f"The accent colour must look like #RRGGBB; got {colour!r}.")
+        raise FaceError(
+            gettext("The accent colour must look like #RRGGBB; got %(colour)r.")
+            % {"colour": colour}
+        )
     return colour.upper()
 
 
 def checked_layout(layout: str) -> str:
     if layout not in LAYOUTS:
         known = ", ".join(sorted(LAYOUTS))
-        raise FaceError(f"Unknown certificate layout {layout!r}; choose one of {known}.")
+        raise FaceError(
+            gettext("Unknown certificate layout %(layout)r; choose one of %(known)s.")
+            % {"layout": layout, "known": known}
+        )
     return layout
 
 
@@ -129,6 +137,23 @@ def text_inputs(face: CertificateFace) -> dict[str, str]:
     name = printable_line(face.recipient_name)
     text = printable_text(face.text)
     certificate_name = printable_line(face.certificate_name)
+    verify_url = printable_line(face.verify_url)
+    for value, message in (
+        (
+            name,
+            gettext("The recipient's name is empty; a certificate cannot be printed without it."),
+        ),
+        (
+            certificate_name,
+            gettext("The certificate name is empty; a certificate cannot be printed without it."),
+        ),
+        (
+            verify_url,
+            gettext("The verification URL is empty; a certificate cannot be printed without it."),
+        ),
+    ):
+        if not value:
+            raise FaceError(message)
     organisation_name = printable_line(face.organisation_name)
     program_name = printable_line(face.program_name)
     return {
@@ -143,7 +168,7 @@ def text_inputs(face: CertificateFace) -> dict[str, str]:
         "organisation_name_dir": base_direction(organisation_name),
         "program_name": program_name,
         "program_name_dir": base_direction(program_name),
-        "verify_url": printable_line(face.verify_url),
+        "verify_url": verify_url,
         "certificate_id": printable_line(face.certificate_id),
         "accent": colour,
         "accent_ink": accent_ink(colour, PAPER[layout]),

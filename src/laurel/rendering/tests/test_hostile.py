@@ -140,6 +140,9 @@ def test_right_to_left_names_keep_their_letters_in_order():
     [
         ({"colour": "green"}, "The accent colour must look like #RRGGBB; got 'green'."),
         ({"colour": "#12345"}, "The accent colour must look like #RRGGBB"),
+        ({"recipient_name": " \u202e\x00 "}, "The recipient's name is empty;"),
+        ({"certificate_name": ""}, "The certificate name is empty;"),
+        ({"verify_url": ""}, "The verification URL is empty;"),
         ({"layout": "fancy"}, "Unknown certificate layout 'fancy'; choose one of classic, modern."),
         ({"logo": b"<svg onload=alert(1)>"}, "The logo is not a readable PNG or JPEG image."),
         (
