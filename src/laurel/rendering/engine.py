@@ -67,15 +67,22 @@ class _Engine:
         return path
 
     def compile(
-        self, template: str, inputs: dict[str, str], *, format: Literal["pdf", "png"], ppi: float
+        self,
+        template: str,
+        inputs: dict[str, str],
+        *,
+        format: Literal["pdf", "png"],
+        ppi: float,
+        timestamp: int,
     ) -> bytes:
         result = self.compiler.compile(
             input=str(self.root / template),
             format=format,
             ppi=ppi,
             sys_inputs=inputs,
-            # Fixed, so the same certificate always renders to the same bytes.
-            timestamp=0,
+            # The PDF's creation date: fixed by the caller, so the same certificate always
+            # renders to the same bytes.
+            timestamp=timestamp,
         )
         if isinstance(result, list):  # one image per page; a certificate has one page
             result = result[0]
@@ -125,6 +132,7 @@ def compile_template(
     inputs: dict[str, str],
     *,
     images: dict[str, bytes | None],
+    timestamp: int,
     format: Literal["pdf", "png"],
     ppi: float = 144,
 ) -> bytes:
@@ -135,7 +143,7 @@ def compile_template(
         for kind, data in images.items():
             inputs[kind] = current.image_path(data, kind=kind) if data else ""
         try:
-            return current.compile(template, inputs, format=format, ppi=ppi)
+            return current.compile(template, inputs, format=format, ppi=ppi, timestamp=timestamp)
         except typst.TypstError as error:
             # Only our own templates are compiled, so this is a bug, never bad input.
             raise RuntimeError(

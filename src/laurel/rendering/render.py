@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import io
 
@@ -54,10 +55,20 @@ def _images(face: CertificateFace) -> dict[str, bytes | None]:
     return {"banner": face.banner, "logo": face.logo}
 
 
+def _issued_timestamp(face: CertificateFace) -> int:
+    """The PDF's creation date: the day the certificate was issued, midnight UTC."""
+    moment = datetime.datetime.combine(face.issued_on, datetime.time(), tzinfo=datetime.UTC)
+    return int(moment.timestamp())
+
+
 def render_pdf(face: CertificateFace) -> bytes:
     """The certificate as an A4 landscape PDF, with every font it uses embedded."""
     return compile_template(
-        "certificate.typ", template_inputs(face), images=_images(face), format="pdf"
+        "certificate.typ",
+        template_inputs(face),
+        images=_images(face),
+        timestamp=_issued_timestamp(face),
+        format="pdf",
     )
 
 
@@ -66,7 +77,12 @@ def render_card_png(face: CertificateFace) -> bytes:
     # At 72 pixels per inch one typographic point is one pixel, so the card's page size
     # in points is its size in pixels.
     return compile_template(
-        "card.typ", template_inputs(face), images=_images(face), format="png", ppi=72
+        "card.typ",
+        template_inputs(face),
+        images=_images(face),
+        timestamp=_issued_timestamp(face),
+        format="png",
+        ppi=72,
     )
 
 
@@ -76,7 +92,12 @@ def render_preview_png(face: CertificateFace, *, width: int = 800) -> bytes:
         raise ValueError(f"A preview is between 50 and 6000 pixels wide; got {width}.")
     ppi = width / A4_LANDSCAPE_WIDTH_INCHES
     png = compile_template(
-        "certificate.typ", template_inputs(face), images=_images(face), format="png", ppi=ppi
+        "certificate.typ",
+        template_inputs(face),
+        images=_images(face),
+        timestamp=_issued_timestamp(face),
+        format="png",
+        ppi=ppi,
     )
     with Image.open(io.BytesIO(png)) as image:
         if image.width == width:

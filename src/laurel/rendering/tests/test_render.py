@@ -172,3 +172,13 @@ def test_the_layouts_differ():
 
     assert any(font.startswith("EBGaramond") for font in classic.fonts_used)
     assert any(font.startswith("Inter") for font in modern.fonts_used)
+
+
+def test_pdf_is_titled_and_dated_by_the_certificate():
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf(make_face())))
+
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Mentor of the Season — Zoë Ångström"
+    assert reader.metadata.author == "Open Source Mentors Guild"
+    assert reader.metadata.creation_date is not None
+    assert reader.metadata.creation_date.date().isoformat() == "2026-11-29"
