@@ -2,9 +2,10 @@
 
 from laurel.rendering.faces import LAYOUTS, CertificateFace
 from laurel.rendering.inputs import FaceError
-from laurel.rendering.render import render_card_png, render_pdf, render_preview_png
+from laurel.rendering.render import CARD_SIZE, render_card_png, render_pdf, render_preview_png
 
 __all__ = [
+    "CARD_SIZE",
     "LAYOUTS",
     "CertificateFace",
     "FaceError",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import io
+import os
 import shutil
 import tempfile
 import threading
@@ -35,6 +36,7 @@ _IMAGES_KEPT = 64
 
 class _Engine:
     def __init__(self) -> None:
+        self.pid = os.getpid()
         self.root = Path(tempfile.mkdtemp(prefix="laurel-typst-"))
         atexit.register(shutil.rmtree, self.root, ignore_errors=True)
         source = resources.files("laurel.rendering") / "typst"
@@ -122,7 +124,9 @@ _lock = threading.Lock()
 
 def engine() -> _Engine:
     global _engine
-    if _engine is None:
+    # A forked worker makes its own (the parent may remove its folder on exit), and so
+    # does a process whose temporary folder was cleaned away under it.
+    if _engine is None or _engine.pid != os.getpid() or not _engine.root.is_dir():
         _engine = _Engine()
     return _engine
 

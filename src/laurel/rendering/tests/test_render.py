@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import select
+import signal
 from typing import Any
 
 import pypdf
@@ -10,7 +13,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from laurel.rendering import LAYOUTS, render_card_png, render_pdf, render_preview_png
+from laurel.rendering import CARD_SIZE, LAYOUTS, render_card_png, render_pdf, render_preview_png
 from laurel.rendering.tests.factories import (
     VERIFY_URL,
     make_face,
@@ -80,7 +83,7 @@ def test_card_is_exactly_1200_by_627(layout):
     card = _image(render_card_png(make_face(layout=layout, banner=png_image(), logo=png_image())))
 
     assert card.format == "PNG"
-    assert card.size == (1200, 627)
+    assert card.size == (1200, 627) == CARD_SIZE
 
 
 @BOTH
@@ -182,3 +185,25 @@ def test_pdf_is_titled_and_dated_by_the_certificate():
     assert reader.metadata.author == "Open Source Mentors Guild"
     assert reader.metadata.creation_date is not None
     assert reader.metadata.creation_date.date().isoformat() == "2026-11-29"
+
+
+def test_a_forked_process_renders_with_its_own_compiler():
+    # A pre-forking server or worker pool forks after the parent may have rendered.
+    render_pdf(make_face())
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            ok = _qr_texts(render_card_png(make_face())) == [VERIFY_URL]
+            os.write(write, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], 120)
+    answer = os.read(read, 2) if ready else b"timed out"
+    if not ready:
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    assert answer == b"ok"
+    # The parent's compiler still works after the child has exited.
+    assert _qr_texts(render_card_png(make_face())) == [VERIFY_URL]
