@@ -1,7 +1,8 @@
 """One settings module for every environment, driven by environment variables.
 
-The defaults suit a laptop: SQLite under ``var/``, mail printed to the console,
-debug on. Production sets ``LAUREL_DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
+The defaults suit a laptop: SQLite under ``var/``, mail printed to the console. Debug
+is off unless ``LAUREL_DEBUG=1`` (``make run`` sets it); with debug off Laurel needs a
+``SECRET_KEY`` of at least 50 characters. Production also sets ``ALLOWED_HOSTS`` and
 ``DATABASE_URL``.
 """
 
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -47,11 +49,39 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("LAUREL_DEBUG", True)
+# Debug is for a developer's machine only (`make run` asks for it): a deployment that
+# forgets a variable must not show tracebacks or sign cookies with a published key.
+DEBUG = env_bool("LAUREL_DEBUG", False)
 _DEV_SECRET = "laurel-development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105 - used only with debug on
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when LAUREL_DEBUG is off")
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if DEBUG:
+        return key or _DEV_SECRET
+    if not key:
+        problem = "SECRET_KEY is not set."
+    elif key == _DEV_SECRET:
+        problem = "SECRET_KEY is the development key, which anyone can read in the source."
+    elif len(key) < SECRET_KEY_MIN_LENGTH:
+        problem = (
+            f"SECRET_KEY is {len(key)} characters long; it must be at least"
+            f" {SECRET_KEY_MIN_LENGTH}."
+        )
+    elif len(set(key)) < 5 or key.startswith("django-insecure"):
+        problem = "SECRET_KEY is not random enough."
+    else:
+        return key
+    raise ImproperlyConfigured(
+        f"Laurel will not start with debug off: {problem} Set SECRET_KEY to a long random"
+        " value (for example the output of"
+        " `python -c 'import secrets; print(secrets.token_urlsafe(50))'`),"
+        " or set LAUREL_DEBUG=1 on a development machine."
+    )
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -63,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "laurel.accounts",
@@ -77,6 +108,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it also sees what the middleware below it answers (a bad Host).
+    "laurel.middleware.ApiProblemMiddleware",
+    "laurel.middleware.DatabaseBusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "laurel.urls"
@@ -196,7 +231,63 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Headers that a reverse proxy adds are believed only when one is known to be in front:
+# reaching Laurel directly, anyone could send them.
+if env_bool("LAUREL_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = env_bool("LAUREL_TRUST_X_FORWARDED_HOST", False)
+# How many proxies in front of Laurel append the client's address to X-Forwarded-For;
+# 0 uses the address of the connection itself (rate limits count per client address).
+X_FORWARDED_FOR_PROXIES = env_int("LAUREL_X_FORWARDED_FOR_PROXIES", 0)
+
+# Every page may load only what Laurel serves itself; inline script or style needs the
+# page's nonce ({{ request.csp_nonce }}).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the small SVG icons inside swagger-ui's style sheet.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Sign-in attempts and API requests are counted in the database (``accounts.RateLimit``),
+# so that the limits hold across processes and machines. Each limit is "at most N in
+# S seconds"; N = 0 switches it off.
+RATE_LIMITS = {
+    # Wrong passwords for one account, whatever address they come from.
+    "sign-in-account": (
+        env_int("LAUREL_SIGN_IN_ACCOUNT_LIMIT", 10),
+        env_int("LAUREL_SIGN_IN_ACCOUNT_PERIOD", 15 * 60),
+    ),
+    # Wrong passwords from one client address, whatever the account.
+    "sign-in-address": (
+        env_int("LAUREL_SIGN_IN_ADDRESS_LIMIT", 30),
+        env_int("LAUREL_SIGN_IN_ADDRESS_PERIOD", 15 * 60),
+    ),
+    # Requests made with the tokens of one organisation.
+    "api-organisation": (
+        env_int("LAUREL_API_ORGANISATION_LIMIT", 1200),
+        env_int("LAUREL_API_ORGANISATION_PERIOD", 60),
+    ),
+    # Requests with a wrong or revoked token from one client address.
+    "api-bad-token": (
+        env_int("LAUREL_API_BAD_TOKEN_LIMIT", 20),
+        env_int("LAUREL_API_BAD_TOKEN_PERIOD", 5 * 60),
+    ),
+}
+# A request that cannot get the database's write lock within this many seconds is answered
+# 503 with Retry-After instead of waiting any longer.
+DATABASE_BUSY_RETRY_AFTER_SECONDS = env_int("LAUREL_DATABASE_BUSY_RETRY_AFTER", 5)
 
 LOGGING = {
     "version": 1,

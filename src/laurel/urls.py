@@ -16,3 +16,5 @@ urlpatterns = [
 # Uploaded logos and banners, served by Django only while developing (``static`` adds
 # nothing when debug is off).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "laurel.middleware.server_error"
