@@ -24,6 +24,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.lock
 
 # The demo's award emails go to files under var/mail rather than flooding the terminal.
 run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+# Debug (and its published development key) only on this machine.
+run: export LAUREL_DEBUG ?= 1
 run: $(VENV)/.installed-base
 	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
 	$(BIN)/python manage.py migrate --no-input -v 0
@@ -35,14 +37,17 @@ test: $(VENV)/.installed-dev
 	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
-	$(BIN)/mypy
+	LAUREL_DEBUG=1 $(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	LAUREL_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest -n 2 src
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src benchmarks
-	$(BIN)/mypy
+	LAUREL_DEBUG=1 $(BIN)/mypy
+
+# The benchmarks build throwaway databases on this machine.
+bench bench-postgres: export LAUREL_DEBUG ?= 1
 
 bench: $(VENV)/.installed-dev
 	@mkdir -p var

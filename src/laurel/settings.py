@@ -66,8 +66,7 @@ def _secret_key() -> str:
         problem = "SECRET_KEY is the development key, which anyone can read in the source."
     elif len(key) < SECRET_KEY_MIN_LENGTH:
         problem = (
-            f"SECRET_KEY is {len(key)} characters long; it must be at least"
-            f" {SECRET_KEY_MIN_LENGTH}."
+            f"SECRET_KEY has {len(key)} characters; it needs at least {SECRET_KEY_MIN_LENGTH}."
         )
     elif len(set(key)) < 5 or key.startswith("django-insecure"):
         problem = "SECRET_KEY is not random enough."

@@ -182,6 +182,13 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem_response(status=404, type_="not-found", detail="Not found.")
 
 
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Django's middleware answers these, in debug as outside it: a busy database with a
+    # 503, anything else as a logged 500 problem (laurel.middleware).
+    raise exc
+
+
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _too_large()
