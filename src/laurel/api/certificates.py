@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from laurel.api import lookups
@@ -44,6 +45,7 @@ from laurel.certificates.services import (
     certificate_enable,
     certificate_update,
 )
+from laurel.errors import InvalidInput
 
 router = Router(tags=["Certificates"])
 
@@ -51,6 +53,18 @@ CONFIRM_ERRORS: dict[int, type[Schema]] = {**WRITE_ERRORS, 409: ConfirmationProb
 
 
 def _rule(rule: RuleIn) -> RuleInput:
+    # A field of the other kind of rule would be dropped, and the client would never learn
+    # that what it sent meant nothing: refuse it.
+    if rule.type == "manual" and rule.threshold is not None:
+        raise InvalidInput.field(
+            "rule.threshold",
+            _("A manual rule has no threshold; remove it, or use the type sessions_completed."),
+        )
+    if rule.type == "sessions_completed" and rule.guidance is not None:
+        raise InvalidInput.field(
+            "rule.guidance",
+            _("A sessions_completed rule has no guidance; remove it, or use the type manual."),
+        )
     return RuleInput(type=rule.type, threshold=rule.threshold, guidance=rule.guidance or "")
 
 

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "urn:laurel:problem:"
@@ -57,12 +58,18 @@ def field_name(loc: Sequence[object]) -> str:
 def field_message(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "missing":
-        return "This field is required."
+        return _("This field is required.")
     if kind == "extra_forbidden":
-        return "This field is not recognised."
+        return _("This field is not recognised; check its spelling, or leave it out.")
+    if kind in {"int_type", "int_from_float"}:
+        return _('Must be a whole number written as a JSON number (5, not "5" or true).')
+    if kind == "bool_type":
+        return _("Must be true or false.")
+    if kind == "string_type":
+        return _("Must be text (a JSON string).")
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"Use one of {expected}."
+        return _("Use one of %(expected)s.") % {"expected": expected}
     message = str(error.get("msg", "Invalid value."))
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]

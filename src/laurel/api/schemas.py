@@ -2,6 +2,10 @@
 
 Types here describe the shape of the input (and bound every string); the rules about
 what a value may be live in the services, which the web UI and CLI call too.
+
+Input is taken as sent: a number must be a JSON number (not "5", not true), a flag must
+be true or false, and a field the schema does not name is refused, so that a typo
+(``treshold``) is reported instead of silently ignored.
 """
 
 from __future__ import annotations
@@ -10,7 +14,15 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from laurel.accounts.models import NAME_MAX_LENGTH
 from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH
@@ -71,6 +83,12 @@ Moment = Annotated[datetime, AfterValidator(_plausible_time)]
 IdempotencyKey = Annotated[str, StringConstraints(max_length=IDEMPOTENCY_KEY_MAX_LENGTH)]
 
 
+class StrictIn(Schema):
+    """A request body: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 # --- problems (RFC 9457) ------------------------------------------------------------------
 
 
@@ -104,7 +122,7 @@ class ConfirmationProblem(Problem):
 # --- the mentorship record ------------------------------------------------------------------
 
 
-class ProgramIn(Schema):
+class ProgramIn(StrictIn):
     name: Name
     kind: Literal["one_on_one", "group", "development"]
 
@@ -115,7 +133,7 @@ class ProgramOut(Schema):
     kind: Literal["one_on_one", "group", "development"]
 
 
-class ParticipantIn(Schema):
+class ParticipantIn(StrictIn):
     email: Email
     name: PersonName
     role: Literal["mentor", "mentee"]
@@ -128,7 +146,7 @@ class ParticipantOut(Schema):
     role: Literal["mentor", "mentee"]
 
 
-class PairingIn(Schema):
+class PairingIn(StrictIn):
     participant_ids: list[Id] = Field(max_length=100)
 
 
@@ -140,9 +158,9 @@ class PairingOut(Schema):
 SessionStatus = Literal["scheduled", "completed", "cancelled"]
 
 
-class SessionIn(Schema):
+class SessionIn(StrictIn):
     starts_at: Moment = Field(description="With a time zone, e.g. 2026-03-01T10:00:00Z.")
-    duration_minutes: int = Field(ge=1, le=24 * 60)
+    duration_minutes: StrictInt = Field(ge=1, le=24 * 60)
     status: SessionStatus = "scheduled"
 
 
@@ -154,9 +172,9 @@ class SessionOut(Schema):
     status: SessionStatus
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(StrictIn):
     participant_id: Id
-    rating: int = Field(ge=1, le=4)
+    rating: StrictInt = Field(ge=1, le=4)
     comment: Comment = ""
 
 
@@ -172,13 +190,16 @@ class FeedbackOut(Schema):
 # --- certificates ---------------------------------------------------------------------------
 
 
-class RuleIn(Schema):
+class RuleIn(StrictIn):
     type: Literal["sessions_completed", "manual"]
-    threshold: int | None = Field(
-        None, ge=1, le=MAX_THRESHOLD, description="For sessions_completed: sessions needed."
+    threshold: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=MAX_THRESHOLD,
+        description="For sessions_completed only (and required there): sessions needed.",
     )
     guidance: LongText | None = Field(
-        None, description="For manual: what a participant needs to do to earn it."
+        None, description="For manual only: what a participant needs to do to earn it."
     )
 
 
@@ -192,19 +213,19 @@ class ManualRuleOut(Schema):
     guidance: str = Field(max_length=TEXT_MAX_LENGTH)
 
 
-class CertificateIn(Schema):
+class CertificateIn(StrictIn):
     name: Name
     text: LongText
     colour: Colour
     rule: RuleIn
 
 
-class CertificatePatch(Schema):
+class CertificatePatch(StrictIn):
     name: Name | None = None
     text: LongText | None = None
     colour: Colour | None = None
     rule: RuleIn | None = None
-    confirm: bool = False
+    confirm: StrictBool = False
 
 
 class CertificateOut(Schema):
@@ -217,8 +238,8 @@ class CertificateOut(Schema):
     rule: SessionsRuleOut | ManualRuleOut
 
 
-class ConfirmIn(Schema):
-    confirm: bool = False
+class ConfirmIn(StrictIn):
+    confirm: StrictBool = False
 
 
 class CertificateChangeOut(Schema):
@@ -236,7 +257,7 @@ class ProgressOut(Schema):
     earned_award_id: str | None
 
 
-class AwardIn(Schema):
+class AwardIn(StrictIn):
     participant_ids: list[Id] = Field(min_length=1, max_length=500)
 
 
@@ -261,7 +282,7 @@ class AwardOut(Schema):
     public_url: str
 
 
-class RevokeIn(Schema):
+class RevokeIn(StrictIn):
     reason: LongText
 
 
@@ -311,7 +332,7 @@ class AwardPage(Schema):
 WebhookEvent = Literal["certificate.awarded", "certificate.revoked"]
 
 
-class WebhookIn(Schema):
+class WebhookIn(StrictIn):
     url: Annotated[str, StringConstraints(max_length=500), AfterValidator(_encodable)]
     description: Name = ""
     events: list[WebhookEvent] = Field(
