@@ -8,25 +8,14 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from django.conf import settings
-from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from laurel.api.problems import PROBLEM_CONTENT_TYPE, problem_response
+from laurel.db_locks import is_database_busy
 
 API_PREFIX = "/api/"
-# PostgreSQL's lock_not_available: a lock_timeout or NOWAIT ran out.
-_LOCK_NOT_AVAILABLE = "55P03"
-
-
-def is_database_busy(error: BaseException) -> bool:
-    """Whether ``error`` means "another writer holds the lock", as opposed to a broken query."""
-    if not isinstance(error, OperationalError):
-        return False
-    if "database is locked" in str(error) or "database table is locked" in str(error):
-        return True  # SQLite: the busy timeout ran out
-    return getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from laurel.accounts.signin import limit_sign_in
 from laurel.api.v1 import api
 from laurel.certificates.views import home
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("laurel.accounts.urls")),
     path("", include("laurel.certificates.urls")),
+    # Before admin.site.urls, so that the admin's sign-in page is rate limited too.
+    path("admin/login/", limit_sign_in(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -57,3 +57,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name
+
+
+class RateLimit(models.Model):
+    """How many attempts one key (an account, an address, an organisation) made in the
+    current window of one limit. Kept in the database so that every process and machine
+    counts together."""
+
+    scope = models.CharField(max_length=50)
+    # SHA-256 of the key: bounded in length, and no addresses or emails kept in clear.
+    key = models.CharField(max_length=64)
+    window_start = models.BigIntegerField(help_text="Unix time the current window began.")
+    hits = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="rate_limit_scope_key"),
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…: {self.hits}"

@@ -2,14 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from laurel.accounts.forms import EmailAuthenticationForm
+from laurel.accounts.signin import limit_sign_in
 
 app_name = "accounts"
 
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        limit_sign_in(
+            auth_views.LoginView.as_view(
+                authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
