@@ -141,11 +141,14 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laurel.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# How long a write waits for a lock that another writer holds; then the request is
+# answered 503 with Retry-After (laurel.middleware).
+DATABASE_LOCK_TIMEOUT_SECONDS = env_int("LAUREL_DATABASE_LOCK_TIMEOUT", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # Writers queue for the lock instead of failing; WAL lets readers run beside them.
-        "timeout": 20,
+        "timeout": DATABASE_LOCK_TIMEOUT_SECONDS,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -157,6 +160,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": env_str("LAUREL_TEST_DATABASE", "test_laurel")}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_SECONDS * 1000}"
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -284,8 +291,7 @@ RATE_LIMITS = {
         env_int("LAUREL_API_BAD_TOKEN_PERIOD", 5 * 60),
     ),
 }
-# A request that cannot get the database's write lock within this many seconds is answered
-# 503 with Retry-After instead of waiting any longer.
+# The Retry-After of the 503 that answers a write which could not get the database's lock.
 DATABASE_BUSY_RETRY_AFTER_SECONDS = env_int("LAUREL_DATABASE_BUSY_RETRY_AFTER", 5)
 
 LOGGING = {

@@ -38,7 +38,15 @@ from laurel.programs.services import (
 
 router = Router(tags=["Mentorship record"])
 
-READ_ERRORS: dict[int, type[Schema]] = {401: Problem, 404: Problem, 422: Problem}
+# 429: too many requests for the organisation (Retry-After); 503: the database was busy
+# with a long change for too long (Retry-After; nothing was changed).
+READ_ERRORS: dict[int, type[Schema]] = {
+    401: Problem,
+    404: Problem,
+    422: Problem,
+    429: Problem,
+    503: Problem,
+}
 WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 409: Problem, 413: Problem}
 
 

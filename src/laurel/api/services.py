@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from laurel.api.models import ApiToken, IdempotencyRecord
+from laurel.db_locks import unless_busy
 from laurel.errors import Conflict, NotFound
 from laurel.programs.models import Organisation
 from laurel.validation import clean_line
@@ -59,22 +61,39 @@ def api_token_revoke_by_prefix(*, prefix: str) -> ApiToken:
     return api_token_revoke(token=matches[0])
 
 
-def api_token_authenticate(*, raw: str, now: datetime | None = None) -> ApiToken | None:
-    """The active token with this value, its last use recorded; None if there is none."""
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The active token with this value; None if there is none. Reads only."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = (
+    return (
         ApiToken.objects.select_related("organisation")
         .filter(digest=token_digest(raw), revoked_at__isnull=True)
         .first()
     )
-    if token is None:
-        return None
+
+
+def api_token_record_use(*, token: ApiToken, now: datetime | None = None) -> bool:
+    """Note that ``token`` was used now, at most once a minute; True if it was written.
+
+    Bookkeeping must not hold up or fail the request that uses the token, which mostly
+    only reads: the write runs after the request's transaction (if any) and is skipped
+    when another writer holds the database's lock.
+    """
     now = now or timezone.now()
-    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is not None and token.last_used_at >= now - LAST_USED_PRECISION:
+        return False
+
+    def record() -> bool:
+        return bool(
+            ApiToken.objects.filter(pk=token.pk)
+            .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION))
+            .update(last_used_at=now)
+        )
+
+    written = unless_busy(record)
+    if written:
         token.last_used_at = now
-    return token
+    return bool(written)
 
 
 def idempotency_records_prune(*, now: datetime | None = None) -> int:

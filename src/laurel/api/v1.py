@@ -15,39 +15,94 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from laurel.accounts.services import Limit, rate_limit_hit, rate_limit_status
+from laurel.accounts.signin import client_address
 from laurel.api import certificates, record, webhooks
 from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH, ApiToken, IdempotencyRecord
 from laurel.api.problems import PROBLEM_CONTENT_TYPE, problem_response, validation_errors
-from laurel.api.services import api_token_authenticate
+from laurel.api.services import api_token_authenticate, api_token_record_use
 from laurel.certificates.services import ConfirmationRequired
+from laurel.db_locks import unless_busy
 from laurel.errors import Conflict, LaurelError, NotFound
 
 MAX_BODY_BYTES = 1024 * 1024
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 _TOKEN_ATTRIBUTE = "_laurel_api_token"  # noqa: S105 - an attribute name
+BAD_TOKEN_LIMIT = "api-bad-token"  # noqa: S105 - a limit's name
+ORGANISATION_LIMIT = "api-organisation"
+
+
+class RateLimited(Exception):
+    def __init__(self, *, retry_after: int, detail: str) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.detail = detail
+
+
+def _authenticate(request: HttpRequest) -> ApiToken | RateLimited | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _separator, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    address = client_address(request)
+    bad_tokens = Limit.named(BAD_TOKEN_LIMIT)
+    # While an address is limited its tokens are not even looked up: guessing gets nowhere.
+    refused = rate_limit_status(limit=bad_tokens, key=address)
+    if not refused.allowed:
+        return RateLimited(
+            retry_after=refused.retry_after,
+            detail=_(
+                "Too many requests with a wrong API token came from your address; try again"
+                " in %(seconds)s seconds with a valid token."
+            )
+            % {"seconds": refused.retry_after},
+        )
+    token = api_token_authenticate(raw=raw.strip())
+    if token is None:
+        unless_busy(lambda: rate_limit_hit(limit=bad_tokens, key=address))
+        return None
+    per_organisation = Limit.named(ORGANISATION_LIMIT)
+    counted = unless_busy(
+        lambda: rate_limit_hit(limit=per_organisation, key=str(token.organisation_id))
+    )
+    if counted is not None and not counted.allowed:
+        return RateLimited(
+            retry_after=counted.retry_after,
+            detail=_(
+                "Your organisation's API tokens made more than %(limit)s requests in"
+                " %(period)s seconds; try again in %(seconds)s seconds."
+            )
+            % {
+                "limit": per_organisation.max_hits,
+                "period": per_organisation.period_seconds,
+                "seconds": counted.retry_after,
+            },
+        )
+    transaction.on_commit(lambda: api_token_record_use(token=token))
+    return token
 
 
 def _token(request: HttpRequest) -> ApiToken | None:
-    """The request's token, looked up once per request."""
+    """The request's token, looked up (and counted) once per request."""
     if not hasattr(request, _TOKEN_ATTRIBUTE):
-        header = request.headers.get("Authorization", "")
-        scheme, _, raw = header.partition(" ")
-        token = None
-        if scheme.lower() == "bearer" and raw.strip():
-            token = api_token_authenticate(raw=raw.strip())
-        setattr(request, _TOKEN_ATTRIBUTE, token)
+        setattr(request, _TOKEN_ATTRIBUTE, _authenticate(request))
     token = getattr(request, _TOKEN_ATTRIBUTE)
     return token if isinstance(token, ApiToken) else None
 
 
 class TokenAuth(HttpBearer):
     def __call__(self, request: HttpRequest) -> ApiToken | None:
-        return _token(request)
+        token = _token(request)
+        limited = getattr(request, _TOKEN_ATTRIBUTE)
+        if isinstance(limited, RateLimited):
+            raise limited
+        return token
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         return _token(request)
@@ -180,6 +235,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem_response(status=404, type_="not-found", detail="Not found.")
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = problem_response(status=429, type_="rate-limited", detail=exc.detail)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Exception)
