@@ -24,6 +24,7 @@ from ninja.security import HttpBearer
 from laurel.accounts.services import Limit, rate_limit_hit, rate_limit_status
 from laurel.accounts.signin import client_address
 from laurel.api import certificates, record, webhooks
+from laurel.api.docs import VendoredSwagger
 from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH, ApiToken, IdempotencyRecord
 from laurel.api.problems import PROBLEM_CONTENT_TYPE, problem_response, validation_errors
 from laurel.api.services import api_token_authenticate, api_token_record_use
@@ -158,6 +159,7 @@ api = LaurelApi(
     urls_namespace="api-v1",
     auth=TokenAuth(),
     parser=JsonObjectParser(),
+    docs=VendoredSwagger(),
 )
 
 

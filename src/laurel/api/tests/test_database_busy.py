@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -39,6 +40,7 @@ def short_lock_timeout():
 @contextmanager
 def write_lock_held_elsewhere():
     """Another connection takes the write lock and keeps it until the block ends."""
+    other: Any
     if connection.vendor == "sqlite":
         other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
