@@ -27,35 +27,45 @@ def is_database_busy(error: BaseException) -> bool:
 
 @contextmanager
 def lock_wait(*, milliseconds: int) -> Iterator[None]:
-    """Within the block, a write waits at most this long for a lock, then fails as busy."""
+    """Within the block, a write waits at most this long for a lock, then fails as busy.
+
+    Afterwards the connection waits as configured again (DATABASE_LOCK_TIMEOUT_SECONDS).
+    """
     if connection.vendor == "sqlite":
-        get, set_ = "PRAGMA busy_timeout", "PRAGMA busy_timeout = {}"
+        configured = float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        shorten = f"PRAGMA busy_timeout = {int(milliseconds)}"
+        restore = f"PRAGMA busy_timeout = {int(configured * 1000)}"
     elif connection.vendor == "postgresql":
-        get, set_ = "SHOW lock_timeout", "SET lock_timeout = '{}'"
+        shorten = f"SET lock_timeout = {int(milliseconds)}"
+        restore = "SET lock_timeout TO DEFAULT"  # the connection's own setting
     else:
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute(get)
-        (before,) = cursor.fetchone()
-        cursor.execute(set_.format(int(milliseconds)))
+        cursor.execute(shorten)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(set_.format(before).replace("''", "'"))
+            cursor.execute(restore)
 
 
 def unless_busy(write: Callable[[], T], *, milliseconds: int = 50) -> T | None:
-    """Run ``write`` in its own (sub)transaction; None if the lock was not free in time.
+    """Run ``write`` (one statement); None if the lock was not free in time.
 
     For writes that a request can do without (a token's last use, a request counter):
     while a long write elsewhere holds the lock they are skipped, so that a request that
     only reads is neither held up nor failed by them.
     """
+    # Inside a transaction a savepoint keeps a refused write from spoiling the rest of it;
+    # outside one, the write's single statement is its own transaction.
+    in_transaction = connection.in_atomic_block
     try:
-        with lock_wait(milliseconds=milliseconds), transaction.atomic():
-            return write()
+        with lock_wait(milliseconds=milliseconds):
+            if not in_transaction:
+                return write()
+            with transaction.atomic():
+                return write()
     except OperationalError as error:
         if is_database_busy(error):
             return None

@@ -16,6 +16,9 @@ os.environ.setdefault(
     "SECRET_KEY", "laurel-test-suite-only-9c1f4e7a2b8d5f0e3a6c9b2d7e4f1a8c5b0d3e6f"
 )
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Tests run their own webhook receivers on this machine; the tests of the refusal switch
+# it off themselves.
+os.environ.setdefault("LAUREL_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", "1")
 
 
 def pytest_configure(config: pytest.Config) -> None:

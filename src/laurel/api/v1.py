@@ -21,7 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from laurel.accounts.services import Limit, rate_limit_hit, rate_limit_status
+from laurel.accounts.services import Limit, rate_limit_hit
 from laurel.accounts.signin import client_address
 from laurel.api import certificates, record, webhooks
 from laurel.api.docs import VendoredSwagger
@@ -51,22 +51,21 @@ def _authenticate(request: HttpRequest) -> ApiToken | RateLimited | None:
     scheme, _separator, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    address = client_address(request)
-    bad_tokens = Limit.named(BAD_TOKEN_LIMIT)
-    # While an address is limited its tokens are not even looked up: guessing gets nowhere.
-    refused = rate_limit_status(limit=bad_tokens, key=address)
-    if not refused.allowed:
-        return RateLimited(
-            retry_after=refused.retry_after,
-            detail=_(
-                "Too many requests with a wrong API token came from your address; try again"
-                " in %(seconds)s seconds with a valid token."
-            )
-            % {"seconds": refused.retry_after},
-        )
     token = api_token_authenticate(raw=raw.strip())
     if token is None:
-        unless_busy(lambda: rate_limit_hit(limit=bad_tokens, key=address))
+        # A valid token from the same address (an integration behind the same NAT) still
+        # works: only the guessing is slowed down.
+        bad_tokens = Limit.named(BAD_TOKEN_LIMIT)
+        counted = unless_busy(lambda: rate_limit_hit(limit=bad_tokens, key=client_address(request)))
+        if counted is not None and not counted.allowed:
+            return RateLimited(
+                retry_after=counted.retry_after,
+                detail=_(
+                    "Too many requests with a wrong API token came from your address; try"
+                    " again in %(seconds)s seconds with a valid token."
+                )
+                % {"seconds": counted.retry_after},
+            )
         return None
     per_organisation = Limit.named(ORGANISATION_LIMIT)
     counted = unless_busy(

@@ -59,4 +59,4 @@ def test_the_api_docs_load_swagger_ui_from_our_own_static_files(db):
 def test_the_vendored_swagger_ui_is_served(db):
     response = Client().get("/static/swagger-ui/swagger-ui-bundle.js")
     assert response.status_code == 200
-    assert b"SwaggerUIBundle" in b"".join(response.streaming_content)
+    assert b"SwaggerUIBundle" in response.getvalue()
