@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import io
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from laurel.api.models import ApiToken, IdempotencyRecord
-from laurel.api.services import api_token_revoke, idempotency_records_prune
+from laurel.api.services import (
+    api_token_record_use,
+    api_token_revoke,
+    idempotency_records_prune,
+)
 from laurel.api.tests.conftest import ApiClient, problem
 from laurel.api.tests.helpers import add_participant, create_program
 from laurel.api.v1 import MAX_BODY_BYTES
@@ -215,3 +221,17 @@ def test_the_prune_command_runs(db):
     out = io.StringIO()
     call_command("prune_idempotency_keys", stdout=out)
     assert "Deleted 0" in out.getvalue()
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(token):
+    first = timezone.now()
+    assert api_token_record_use(token=token.token, now=first)
+    assert not api_token_record_use(token=token.token, now=first + timedelta(seconds=59))
+    # Another process holding an older copy of the token does not write again either.
+    stale = ApiToken.objects.get(pk=token.token.pk)
+    stale.last_used_at = None
+    assert not api_token_record_use(token=stale, now=first + timedelta(seconds=30))
+    later = first + timedelta(seconds=61)
+    assert api_token_record_use(token=token.token, now=later)
+    token.token.refresh_from_db()
+    assert token.token.last_used_at == later

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from laurel.api.services import api_token_create
 from laurel.api.tests.conftest import ApiClient, problem
 from laurel.programs.models import Program
 
@@ -25,8 +26,6 @@ def limits(settings):
 
 
 def test_an_organisation_is_limited_across_its_tokens(api, token, clock):
-    from laurel.api.services import api_token_create
-
     second = ApiClient(api_token_create(organisation=token.token.organisation).raw)
     statuses = [(api if i % 2 else second).get("/programs").status_code for i in range(10)]
     assert statuses == [200] * 10
