@@ -14,7 +14,7 @@ from django.db import connection
 from laurel.accounts.models import RateLimit
 from laurel.api.services import api_token_create
 from laurel.api.tests.conftest import ApiClient, problem
-from laurel.factories import make_organisation, make_program
+from laurel.programs.factories import make_organisation, make_program
 from laurel.programs.models import Program
 
 LOCK_TIMEOUT = 0.5
