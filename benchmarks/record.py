@@ -263,7 +263,6 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django_tasks_db.models import DBTaskResult
 
     from laurel.api.services import api_token_create
     from laurel.certificates.factories import make_certificate
@@ -274,6 +273,7 @@ def main() -> None:
         would_award,
     )
     from laurel.certificates.services import certificate_enable, progress_rebuild
+    from laurel.outbox.models import Message
     from laurel.programs.models import Pairing, Participant
     from laurel.programs.services import feedback_submit, session_schedule
 
@@ -310,15 +310,15 @@ def main() -> None:
     print(f"preview (exact list of who enabling awards, threshold {threshold}): "
           f"{len(qualifiers):,} people in {statistics.median(previews):.2f} s (median of 3)", file=out)  # fmt: skip
 
-    tasks_before = DBTaskResult.objects.count()
+    tasks_before = Message.objects.count()
     enable_seconds, result = timed(
         lambda: certificate_enable(definition=definition, by=None, confirm=True)
     )
     awards = IssuedCertificate.objects.filter(definition=definition).count()
-    tasks = DBTaskResult.objects.count() - tasks_before
+    tasks = Message.objects.count() - tasks_before
     assert awards == result.awarded == len(qualifiers), (awards, result.awarded, len(qualifiers))
     print(f"enable: awarded {result.awarded:,} of {data['people']:,} participants "
-          f"({result.awarded / data['people']:.0%}), {tasks} notification tasks, committed, in {enable_seconds:.2f} s",
+          f"({result.awarded / data['people']:.0%}), {tasks:,} outbox messages, committed, in {enable_seconds:.2f} s",
           file=out)  # fmt: skip
     ratio = enable_seconds / floor
     print(f"enable / floor: {ratio:.2f} (target <= 1.5)", file=out)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
+
+from laurel.outbox.worker import run_batch
 
 
 @pytest.fixture(autouse=True)
@@ -12,26 +14,14 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def run_tasks():
-    """Run every task that is due, as the background worker would."""
-    # The worker's own loop closes database connections between tasks, which a test
-    # running inside a transaction cannot allow; run each due task the way it does.
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
+    """Run every outbox message that is due, with the worker's own batch function (claims,
+    attempts, retries); ``now`` moves the clock, to reach a retry's time. Returns how many
+    messages ran."""
 
-    def run() -> int:
+    def run(*, now: datetime | None = None) -> int:
         ran = 0
-        while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
-            result.claim(worker.worker_id)
-            worker.run_task(result)
-            ran += 1
+        while batch := run_batch(worker_id="test-worker", now=now):
+            ran += batch
         return ran
 
     return run

@@ -94,12 +94,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_tasks",
-    "django_tasks_db",
     "laurel.accounts",
     "laurel.programs",
     "laurel.certificates",
+    "laurel.outbox",
     "laurel.notifications",
-    "laurel.jobs",
     "laurel.api",
     "laurel.imports",
     "laurel.webhooks",
@@ -208,20 +207,24 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
+# Background work goes through the outbox (``laurel.outbox``): ``task.enqueue()`` writes a
+# message in the caller's transaction, and ``manage.py worker`` delivers it.
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": "laurel.outbox.backend.OutboxBackend",
         "QUEUES": ["default"],
     }
 }
-# The worker (``manage.py worker``) retries a failed task after TASK_RETRY_DELAY_SECONDS,
-# doubling each time up to TASK_RETRY_MAX_DELAY_SECONDS, for TASK_MAX_ATTEMPTS attempts in
-# all. A task still running after TASK_LEASE_SECONDS has lost its worker and runs again, so
-# the lease must be longer than any task takes.
-TASK_MAX_ATTEMPTS = env_int("LAUREL_TASK_MAX_ATTEMPTS", 8)
-TASK_RETRY_DELAY_SECONDS = env_int("LAUREL_TASK_RETRY_DELAY_SECONDS", 30)
-TASK_RETRY_MAX_DELAY_SECONDS = env_int("LAUREL_TASK_RETRY_MAX_DELAY_SECONDS", 3600)
-TASK_LEASE_SECONDS = env_int("LAUREL_TASK_LEASE_SECONDS", 15 * 60)
+# A worker holds the messages it runs for OUTBOX_LEASE_SECONDS and renews the lease every
+# third of it while it lives; the messages of a worker that died are taken over once their
+# lease runs out. A message that fails is tried again after OUTBOX_RETRY_DELAY_SECONDS,
+# doubling each time up to OUTBOX_RETRY_MAX_DELAY_SECONDS, OUTBOX_MAX_ATTEMPTS times in all.
+OUTBOX_LEASE_SECONDS = env_int("LAUREL_OUTBOX_LEASE_SECONDS", 30)
+OUTBOX_MAX_ATTEMPTS = env_int("LAUREL_OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_RETRY_DELAY_SECONDS = env_int("LAUREL_OUTBOX_RETRY_DELAY_SECONDS", 30)
+OUTBOX_RETRY_MAX_DELAY_SECONDS = env_int("LAUREL_OUTBOX_RETRY_MAX_DELAY_SECONDS", 3600)
+OUTBOX_BATCH_SIZE = env_int("LAUREL_OUTBOX_BATCH_SIZE", 10)
+# How often the periodic jobs run (completing elapsed sessions, pruning old records).
 WORKER_SWEEP_INTERVAL_SECONDS = env_int("LAUREL_WORKER_SWEEP_INTERVAL_SECONDS", 60)
 # Webhooks to loopback or private addresses: for trying a receiver out in development only.
 WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = env_bool("LAUREL_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", DEBUG)

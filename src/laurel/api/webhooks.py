@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -19,7 +21,8 @@ from laurel.api.schemas import (
     WebhookOut,
     WebhookPage,
 )
-from laurel.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from laurel.outbox.models import Attempt
+from laurel.webhooks.models import WebhookDelivery, WebhookEndpoint
 from laurel.webhooks.services import webhook_endpoint_create, webhook_endpoint_disable
 
 router = Router(tags=["Webhooks"])
@@ -90,10 +93,16 @@ def list_deliveries(
 ) -> dict[str, Any]:
     """What was sent to an endpoint, newest last, with the outcome of the last attempt."""
     endpoint = _endpoint(request, webhook_id)
-    last = WebhookAttempt.objects.filter(delivery_id=OuterRef("pk")).order_by("-number")
+    last = Attempt.objects.filter(message_id=OuterRef("message_id")).order_by("-number")
     found = paginate(
-        WebhookDelivery.objects.filter(endpoint=endpoint).annotate(
-            last_status_code=Subquery(last.values("status_code")[:1]),
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("message")
+        .annotate(
+            last_status_code=Subquery(
+                last.annotate(code=Cast(KT("detail__status_code"), IntegerField())).values("code")[
+                    :1
+                ]
+            ),
             last_error=Subquery(last.values("error")[:1]),
         ),
         cursor=page.cursor,

@@ -120,10 +120,6 @@ class IssuedCertificate(models.Model):
     )
     revocation_reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     is_public = models.BooleanField(default=True)
-    # The award email: claimed by a worker before sending, marked sent after. A claim older
-    # than the task lease belongs to a worker that died mid-send and may be taken over.
-    notification_claimed_at = models.DateTimeField(null=True, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     # The frozen copy, as it was at award time.
     recipient_name = models.CharField(max_length=200)
@@ -159,11 +155,6 @@ class IssuedCertificate(models.Model):
         indexes = [
             models.Index(fields=["public_id"], condition=Q(is_current=True), name="issued_public"),
             models.Index(fields=["program", "user"]),
-            models.Index(
-                fields=["notified_at"],
-                condition=Q(notified_at__isnull=True),
-                name="issued_unnotified",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -1,24 +1,22 @@
-"""Which award changes send an email: a new certificate, and a correction made before the
-first email went out (that email then goes out for the corrected version)."""
+"""Which award changes send an email: a new certificate.
+
+A correction made before the email went out needs nothing more: the email sends the
+current version of the certificate when it goes.
+"""
 
 from __future__ import annotations
 
-from laurel.certificates.events import AwardChange, AwardCorrected, AwardsIssued
-from laurel.certificates.models import IssuedCertificate
-from laurel.notifications.tasks import send_award_notifications
-
-NOTIFICATION_BATCH = 500
+from laurel.certificates.events import AwardChange, AwardsIssued
+from laurel.notifications.tasks import send_award_email
+from laurel.outbox.backend import enqueue_many
 
 
 def on_award_change(event: AwardChange) -> None:
-    # Enqueued inside the awarding transaction: if the awards roll back, so do the tasks.
+    # One outbox message per email, written inside the awarding transaction: if the awards
+    # roll back, so do their emails, and one address that refuses fails only its own.
     if isinstance(event, AwardsIssued):
-        ids = list(event.award_ids)
-        for start in range(0, len(ids), NOTIFICATION_BATCH):
-            send_award_notifications.enqueue(award_ids=ids[start : start + NOTIFICATION_BATCH])
-    elif (
-        isinstance(event, AwardCorrected)
-        # The task queued for the old version finds it superseded and skips it.
-        and IssuedCertificate.objects.filter(pk=event.award_id, notified_at__isnull=True).exists()
-    ):
-        send_award_notifications.enqueue(award_ids=[event.award_id])
+        enqueue_many(
+            send_award_email,
+            ({"award_id": award_id} for award_id in event.award_ids),
+            organisation_id=event.organisation_id,
+        )

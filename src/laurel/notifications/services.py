@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from laurel.certificates.models import IssuedCertificate
 
@@ -30,48 +27,30 @@ def _send(*, template: str, to: str, context: dict[str, object]) -> None:
     message.send()
 
 
-def award_notifications_send(*, award_ids: list[int]) -> int:
-    """Email each recipient about their new certificate.
+def award_email_send(*, award_id: int) -> int | None:
+    """Email the recipient of ``award_id`` about their certificate, in its current version
+    (a correction made before the email went out is what they receive). Returns the id of
+    the version sent, or None if there is nothing to send (the award is gone).
 
-    Each award is claimed with a conditional UPDATE before its email goes out, so two
-    workers running the same task do not both send. If sending fails the claim is
-    released and the error raised, so the task is retried. If a worker dies mid-send its
-    claim expires after the task lease and the retried task sends the email then: an
-    email is never lost, and is sent twice only if a worker dies between the mail server
-    accepting it and the row being marked.
+    Run by the outbox, whose message is the record of sending: once the email is out the
+    message is done and not run again. The one window for a second copy is a worker dying
+    between the mail server accepting the email and the message being marked done.
     """
-    sent = 0
-    awards = (
-        IssuedCertificate.objects.filter(
-            pk__in=award_ids, notified_at__isnull=True, is_current=True
-        )
-        .select_related("user")
-        .order_by("pk")
+    award = (
+        IssuedCertificate.objects.filter(pk=award_id).values_list("public_id", flat=True).first()
     )
-    for award in awards:
-        claimed_at = timezone.now()
-        claim_expired = claimed_at - timedelta(seconds=settings.TASK_LEASE_SECONDS)
-        claimed = (
-            IssuedCertificate.objects.filter(pk=award.pk, notified_at__isnull=True, is_current=True)
-            .filter(
-                Q(notification_claimed_at__isnull=True)
-                | Q(notification_claimed_at__lt=claim_expired)
-            )
-            .update(notification_claimed_at=claimed_at)
-        )
-        if not claimed:
-            continue
-        mine = IssuedCertificate.objects.filter(pk=award.pk, notification_claimed_at=claimed_at)
-        try:
-            _send(
-                template="certificate_awarded",
-                to=award.user.email,
-                context={"award": award, "url": f"{settings.SITE_URL}/c/{award.public_id}"},
-            )
-        except Exception:
-            mine.update(notification_claimed_at=None)
-            logger.exception("Could not send the award email for award %s", award.pk)
-            raise
-        mine.update(notified_at=timezone.now())
-        sent += 1
-    return sent
+    if award is None:
+        return None
+    current = (
+        IssuedCertificate.objects.filter(public_id=award, is_current=True)
+        .select_related("user")
+        .first()
+    )
+    if current is None:
+        return None
+    _send(
+        template="certificate_awarded",
+        to=current.user.email,
+        context={"award": current, "url": f"{settings.SITE_URL}/c/{current.public_id}"},
+    )
+    return current.pk

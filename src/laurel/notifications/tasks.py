@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from laurel.notifications.services import award_notifications_send
+from laurel.notifications.services import award_email_send
 
 
 @task()
-def send_award_notifications(*, award_ids: list[int]) -> int:
-    return award_notifications_send(award_ids=award_ids)
+def send_award_email(*, award_id: int) -> dict[str, int | None]:
+    return {"sent_award_id": award_email_send(award_id=award_id)}

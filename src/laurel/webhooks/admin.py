@@ -3,9 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from laurel.errors import LaurelError
-from laurel.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from laurel.webhooks.models import WebhookDelivery, WebhookEndpoint
 from laurel.webhooks.services import webhook_endpoint_create, webhook_url_clean
 
 
@@ -49,27 +52,27 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         obj.pk, obj.secret, obj.created_at = created.pk, created.secret, created.created_at
 
 
-class WebhookAttemptInline(admin.TabularInline):
-    model = WebhookAttempt
-    extra = 0
-    can_delete = False
-    fields = ("number", "attempted_at", "status_code", "duration_ms", "error", "response_excerpt")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("event", "endpoint", "award", "status", "attempts", "next_attempt_at")
-    list_filter = ("status", "event")
+    list_filter = (("message__status", admin.ChoicesFieldListFilter), "event")
+    list_select_related = ("message", "endpoint", "award")
     search_fields = ("event_id",)
-    readonly_fields = (
+    fields = readonly_fields = (
         "endpoint", "event", "award", "event_id", "payload", "status", "attempts",
-        "next_attempt_at", "claimed_until", "delivered_at", "created_at",
+        "next_attempt_at", "delivered_at", "created_at", "delivery_attempts",
     )  # fmt: skip
-    inlines = [WebhookAttemptInline]
+
+    @admin.display(description=_("Attempts and retries"))
+    def delivery_attempts(self, delivery: WebhookDelivery) -> str:
+        # Every attempt, of webhooks and emails alike, is kept by the outbox.
+        url = reverse("admin:outbox_message_change", args=[delivery.message_id])
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Outbox message %(id)s") % {"id": delivery.message_id}
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

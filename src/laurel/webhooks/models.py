@@ -1,18 +1,19 @@
 """Outgoing webhooks: the endpoints an organisation registered, and every delivery to them.
 
-A delivery is a row written in the same transaction as the award or revocation it
-reports; the background worker sends it, signs it, and retries it with backoff. Each
-try is kept as an attempt, visible in the admin.
+A delivery is the record of what is sent where, written in the same transaction as the
+award or revocation it reports, with its outbox message: the outbox sends it, retries it
+with backoff and keeps every attempt. How a delivery is going is read from that message.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
-from django.db.models import Q
 
 from laurel.certificates.models import IssuedCertificate
+from laurel.outbox.models import Message
 from laurel.programs.models import Organisation
 
 
@@ -54,13 +55,9 @@ class WebhookDelivery(models.Model):
     # Sent to the receiver so that it can recognise a delivery it has already processed.
     event_id = models.UUIDField(default=uuid.uuid4, unique=True)
     payload = models.JSONField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    # A worker holds a delivery until this time while it sends it.
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
+    # Sending it, its attempts and what comes next: the outbox's business.
+    message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
@@ -68,34 +65,31 @@ class WebhookDelivery(models.Model):
             models.UniqueConstraint(
                 fields=["endpoint", "event", "award"], name="webhook_delivery_once"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "delivered", "failed"]),
-                name="webhook_delivery_status_valid",
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(status="pending"),
-                name="webhook_delivery_due",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.event} to {self.endpoint_id} ({self.status})"
 
+    @property
+    def status(self) -> str:
+        return STATUS_OF_MESSAGE[Message.Status(self.message.status)]
 
-class WebhookAttempt(models.Model):
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="tries")
-    number = models.PositiveSmallIntegerField()
-    attempted_at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=1000, blank=True)
-    response_excerpt = models.CharField(max_length=1000, blank=True)
+    @property
+    def attempts(self) -> int:
+        return self.message.attempts
 
-    class Meta:
-        ordering = ["delivery", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_once"),
-        ]
+    @property
+    def next_attempt_at(self) -> datetime:
+        return self.message.run_after
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        return self.message.finished_at if self.message.status == Message.Status.DONE else None
+
+
+STATUS_OF_MESSAGE = {
+    Message.Status.PENDING: WebhookDelivery.Status.PENDING,
+    Message.Status.RUNNING: WebhookDelivery.Status.PENDING,
+    Message.Status.DONE: WebhookDelivery.Status.DELIVERED,
+    Message.Status.FAILED: WebhookDelivery.Status.FAILED,
+}

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
-from laurel.webhooks.services import webhook_deliver
+from laurel.webhooks.sending import webhook_deliver
 
 
 @task()
-def deliver_webhooks(*, delivery_ids: list[int]) -> dict[str, int]:
-    outcome: dict[str, int] = {}
-    for delivery_id in delivery_ids:
-        status = webhook_deliver(delivery_id=delivery_id)
-        outcome[status] = outcome.get(status, 0) + 1
-    return outcome
+def deliver_webhook(*, event_id: str) -> dict[str, Any]:
+    return webhook_deliver(event_id=event_id)

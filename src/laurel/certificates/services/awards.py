@@ -159,7 +159,7 @@ def award_reissue(
             definition_id=old.definition_id, program_id=old.program_id, user_id=old.user_id,
             participant_id=old.participant_id, method=old.method, awarded_by=by,
             issued_at=old.issued_at, created_at=now, is_public=old.is_public,
-            notified_at=old.notified_at, recipient_name=name, name=old.name,
+            recipient_name=name, name=old.name,
             text_template=old.text_template, text=merge_fields.render(old.text_template, values),
             colour=old.colour, banner=old.banner, logo=old.logo,
             organisation_name=old.organisation_name, program_name=old.program_name,

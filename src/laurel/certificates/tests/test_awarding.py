@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
-from django_tasks_db.models import DBTaskResult
 
 from laurel.certificates.factories import (
     give_feedback,
@@ -28,6 +27,7 @@ from laurel.certificates.services import (
     certificate_update,
 )
 from laurel.errors import Conflict, InvalidInput
+from laurel.outbox.models import Message
 from laurel.programs.services import feedback_delete, session_complete, session_schedule
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_enable_without_confirmation_lists_exactly_who_would_be_awarded_and_chan
     definition.refresh_from_db()
     assert not definition.enabled
     assert not IssuedCertificate.objects.exists()
-    assert not DBTaskResult.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_enable_awards_the_automatic_certificate_once_on_repeat():
@@ -375,7 +375,7 @@ def test_an_award_and_its_notification_roll_back_together():
     with pytest.raises(InvalidInput):
         session_schedule(pairing=pairing, starts_at=pairing.created_at, duration_minutes=0)
     assert not IssuedCertificate.objects.exists()
-    assert not DBTaskResult.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_every_award_has_exactly_one_durable_notification_task(run_tasks):
@@ -386,11 +386,8 @@ def test_every_award_has_exactly_one_durable_notification_task(run_tasks):
         )
     definition = make_certificate(program, threshold=1, enabled=True)
 
-    queued = [
-        award_id
-        for task in DBTaskResult.objects.filter(task_path__endswith="send_award_notifications")
-        for award_id in task.args_kwargs["kwargs"]["award_ids"]
-    ]
+    emails = Message.objects.filter(kind__endswith="send_award_email")
+    queued = [message.arguments["kwargs"]["award_id"] for message in emails]
     awards = list(
         IssuedCertificate.objects.filter(definition=definition).values_list("pk", flat=True)
     )
@@ -400,4 +397,4 @@ def test_every_award_has_exactly_one_durable_notification_task(run_tasks):
     run_tasks()
     run_tasks()
     assert len(mail.outbox) == 6
-    assert not IssuedCertificate.objects.filter(notified_at__isnull=True).exists()
+    assert {message.status for message in emails.all()} == {"done"}

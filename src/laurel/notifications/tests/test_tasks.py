@@ -17,7 +17,9 @@ from laurel.certificates.factories import (
     make_session,
 )
 from laurel.certificates.models import IssuedCertificate
-from laurel.notifications.tasks import send_award_notifications
+from laurel.notifications.tasks import send_award_email
+from laurel.outbox.models import Message
+from laurel.outbox.worker import run_batch
 
 
 def awards_for_a_pair():
@@ -31,35 +33,45 @@ def awards_for_a_pair():
     return awards
 
 
+def email_of(award: IssuedCertificate) -> Message:
+    """The outbox message that sends ``award``'s email."""
+    return Message.objects.get(
+        kind=send_award_email.module_path, arguments__kwargs__award_id=award.pk
+    )
+
+
+def unsent(awards) -> list[IssuedCertificate]:
+    return [award for award in awards if email_of(award).status != Message.Status.DONE]
+
+
 @pytest.mark.django_db
-def test_award_email_is_sent_once_even_when_the_task_runs_twice(run_tasks, mailoutbox):
+def test_award_email_is_sent_once_even_when_the_worker_runs_twice(run_tasks, mailoutbox):
     awards = awards_for_a_pair()
 
-    assert run_tasks() == 1
-    send_award_notifications.enqueue(award_ids=[award.pk for award in awards])
-    assert run_tasks() == 1
+    assert run_tasks() == 2
+    assert run_tasks() == 0
 
     assert sorted(message.to[0] for message in mailoutbox) == sorted(
         award.user.email for award in awards
     )
     assert all(f"/c/{award.public_id}" in mailoutbox[i].body for i, award in enumerate(awards))
-    assert not IssuedCertificate.objects.filter(notified_at__isnull=True).exists()
+    assert not unsent(awards)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_award_email_is_sent_once_when_two_workers_run_the_task_at_once(mailoutbox):
-    award_ids = [award.pk for award in awards_for_a_pair()]
+def test_award_email_is_sent_once_when_two_workers_run_at_once(mailoutbox):
+    awards = awards_for_a_pair()
     barrier = threading.Barrier(2)
     sent: list[int] = []
 
-    def run() -> None:
+    def run(worker_id: str) -> None:
         try:
             barrier.wait()
-            sent.append(send_award_notifications.call(award_ids=award_ids))
+            sent.append(run_batch(worker_id=worker_id))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(f"worker-{n}",)) for n in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -68,6 +80,7 @@ def test_award_email_is_sent_once_when_two_workers_run_the_task_at_once(mailoutb
     assert sorted(sent) in ([0, 2], [1, 1])
     assert len(mailoutbox) == 2
     assert len({message.to[0] for message in mailoutbox}) == 2
+    assert not unsent(awards)
 
 
 @pytest.mark.django_db
@@ -75,24 +88,34 @@ def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(
     run_tasks, mailoutbox, settings
 ):
     awards = awards_for_a_pair()
-    stale = timezone.now() - timedelta(seconds=settings.TASK_LEASE_SECONDS + 1)
-    IssuedCertificate.objects.filter(pk=awards[0].pk).update(notification_claimed_at=stale)
-    IssuedCertificate.objects.filter(pk=awards[1].pk).update(notification_claimed_at=timezone.now())
+    stale = timezone.now() - timedelta(seconds=1)
+    fresh = timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    Message.objects.filter(pk=email_of(awards[0]).pk).update(
+        status="running", worker_id="worker-that-died", lease_until=stale
+    )
+    Message.objects.filter(pk=email_of(awards[1]).pk).update(
+        status="running", worker_id="worker-still-sending", lease_until=fresh
+    )
 
     run_tasks()
 
     assert [message.to[0] for message in mailoutbox] == [awards[0].user.email]
-    assert IssuedCertificate.objects.get(pk=awards[1].pk).notified_at is None
+    assert unsent(awards) == [awards[1]]
 
 
 @pytest.mark.django_db
-def test_a_failed_send_releases_the_claim(mailoutbox, settings):
+def test_a_failed_send_leaves_the_email_to_a_retry(run_tasks, mailoutbox, settings):
     awards = awards_for_a_pair()
     settings.EMAIL_BACKEND = "laurel.notifications.tests.test_tasks.RefusingBackend"
     with pytest.raises(ConnectionRefusedError):
-        send_award_notifications.call(award_ids=[awards[0].pk])
-    award = IssuedCertificate.objects.get(pk=awards[0].pk)
-    assert (award.notification_claimed_at, award.notified_at) == (None, None)
+        send_award_email.call(award_id=awards[0].pk)
+
+    run_tasks()
+
+    message = email_of(awards[0])
+    assert (message.status, message.attempts, message.lease_until) == ("pending", 1, None)
+    assert "mail server down" in message.last_error
+    assert mailoutbox == []
 
 
 class RefusingBackend(BaseEmailBackend):
@@ -114,4 +137,5 @@ def test_award_email_is_not_lost_when_the_award_is_corrected_before_it_is_sent(
     assert sorted(message.to[0] for message in mailoutbox) == sorted(
         [first.user.email, second.user.email]
     )
-    assert IssuedCertificate.objects.get(pk=corrected.pk).notified_at is not None
+    assert email_of(first).tries.get().detail == {"sent_award_id": corrected.pk}
+    assert Message.objects.filter(kind=send_award_email.module_path).count() == 2

@@ -13,11 +13,11 @@ import pytest
 
 from laurel.certificates.factories import make_program
 from laurel.errors import InvalidInput
+from laurel.outbox.models import Attempt
 from laurel.webhooks.addresses import webhook_post
 from laurel.webhooks.admin import WebhookEndpointForm
-from laurel.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from laurel.webhooks.services import webhook_deliver, webhook_endpoint_create, webhooks_queue
-from laurel.webhooks.tasks import deliver_webhooks
+from laurel.webhooks.models import WebhookDelivery, WebhookEndpoint
+from laurel.webhooks.services import webhook_endpoint_create, webhooks_queue
 from laurel.webhooks.tests.test_webhooks import Receiver, awarded_program
 
 pytestmark = pytest.mark.django_db
@@ -288,38 +288,45 @@ def queued_delivery(url: str, *, registered: bool = True) -> WebhookDelivery:
     return WebhookDelivery.objects.get(endpoint__url=url)
 
 
+def attempt_error(delivery: WebhookDelivery) -> str:
+    """The error of the one attempt the outbox made at ``delivery``."""
+    return Attempt.objects.get(message_id=delivery.message_id).error
+
+
 def test_a_dns_answer_that_changes_after_the_check_does_not_reach_inside(
-    production, monkeypatch, listener
+    production, monkeypatch, listener, run_tasks
 ):
     delivery = queued_delivery(f"https://hooks.example.org:{listener.port}/hooks")
     # Public when asked first (the check), this machine when asked again (the connection).
     dns = FakeDNS(monkeypatch, {"hooks.example.org": [[PUBLIC], ["127.0.0.1"]]})
     connections = Connections(monkeypatch)
 
-    assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+    run_tasks()
 
+    assert WebhookDelivery.objects.get(pk=delivery.pk).status == "pending"
     assert listener.connected() == 0
     assert connections.opened == [(PUBLIC, listener.port)]
     assert dns.asked == ["hooks.example.org"]
-    attempt = WebhookAttempt.objects.get(delivery=delivery)
-    assert attempt.error == "Could not connect to hooks.example.org."
+    assert attempt_error(delivery) == "Could not connect to hooks.example.org."
 
 
-def test_a_name_with_any_internal_address_is_not_connected_to(production, monkeypatch, listener):
+def test_a_name_with_any_internal_address_is_not_connected_to(
+    production, monkeypatch, listener, run_tasks
+):
     delivery = queued_delivery(f"https://hooks.example.org:{listener.port}/hooks")
     FakeDNS(monkeypatch, {"hooks.example.org": [[PUBLIC, "10.0.0.5", "127.0.0.1"]]})
     connections = Connections(monkeypatch)
 
-    webhook_deliver(delivery_id=delivery.pk)
+    run_tasks()
 
     assert connections.opened == []
     assert listener.connected() == 0
-    error = WebhookAttempt.objects.get(delivery=delivery).error
+    error = attempt_error(delivery)
     assert error == "hooks.example.org resolves to an internal address; not sent."
 
 
 def test_errors_do_not_tell_an_open_port_inside_from_a_closed_one(
-    production, monkeypatch, listener
+    production, monkeypatch, listener, run_tasks
 ):
     closed = Listener()
     closed_port = closed.port
@@ -328,11 +335,10 @@ def test_errors_do_not_tell_an_open_port_inside_from_a_closed_one(
     opened = queued_delivery(f"https://a.example.org:{listener.port}/")
     shut = queued_delivery(f"https://b.example.org:{closed_port}/")
 
-    webhook_deliver(delivery_id=opened.pk)
-    webhook_deliver(delivery_id=shut.pk)
+    run_tasks()
 
     assert listener.connected() == 0
-    errors = [WebhookAttempt.objects.get(delivery=d).error for d in (opened, shut)]
+    errors = [attempt_error(d) for d in (opened, shut)]
     assert [error.replace("a.", "b.", 1) for error in errors] == [errors[1]] * 2
     assert errors[1] == "b.example.org resolves to an internal address; not sent."
 
@@ -351,7 +357,7 @@ def receiver(development):
     server.close()
 
 
-def test_one_failing_endpoint_fails_only_its_own_delivery(receiver, monkeypatch):
+def test_one_failing_endpoint_fails_only_its_own_delivery(receiver, monkeypatch, run_tasks):
     # Stored before registration checked ports and hosts: each raised while being sent.
     bad_port = queued_delivery("https://hooks.example.org:99999/h", registered=False)
     exploding = queued_delivery("https://explodes.example.org/h")
@@ -365,27 +371,32 @@ def test_one_failing_endpoint_fails_only_its_own_delivery(receiver, monkeypatch)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
-    outcome = deliver_webhooks.call(delivery_ids=[bad_port.pk, exploding.pk, good.pk])
+    run_tasks()
 
-    assert outcome == {"pending": 2, "delivered": 1}
+    outcome = [WebhookDelivery.objects.get(pk=d.pk).status for d in (bad_port, exploding, good)]
+    assert outcome == ["pending", "pending", "delivered"]
     assert len(receiver.received) == 1
     assert WebhookDelivery.objects.get(pk=good.pk).status == "delivered"
-    port_error = WebhookAttempt.objects.get(delivery=bad_port).error
+    port_error = attempt_error(bad_port)
     assert port_error == (
         "Not sent: The port in the endpoint URL is 99999; it must be from 1 to 65535."
     )
-    assert WebhookAttempt.objects.get(delivery=exploding).error == "The request could not be sent."
+    assert attempt_error(exploding) == "The request could not be sent."
     for delivery in (bad_port, exploding):
-        delivery.refresh_from_db()
-        assert (delivery.status, delivery.attempts, delivery.claimed_until) == ("pending", 1, None)
+        delivery = WebhookDelivery.objects.select_related("message").get(pk=delivery.pk)
+        assert (delivery.status, delivery.attempts, delivery.message.lease_until) == (
+            "pending",
+            1,
+            None,
+        )
 
 
-def test_a_stored_url_with_a_password_is_not_sent(production, monkeypatch):
+def test_a_stored_url_with_a_password_is_not_sent(production, monkeypatch, run_tasks):
     delivery = queued_delivery("https://user:pass@hooks.example.org/h", registered=False)
     connections = Connections(monkeypatch)
-    webhook_deliver(delivery_id=delivery.pk)
+    run_tasks()
     assert connections.opened == []
-    assert "user name and password" in WebhookAttempt.objects.get(delivery=delivery).error
+    assert "user name and password" in attempt_error(delivery)
 
 
 class TLSReceiver:

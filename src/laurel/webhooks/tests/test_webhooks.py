@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import re
@@ -12,10 +11,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from laurel.certificates.factories import (
     give_feedback,
@@ -27,15 +24,10 @@ from laurel.certificates.factories import (
 from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import award_revoke
 from laurel.errors import InvalidInput
-from laurel.webhooks import services as webhook_services
-from laurel.webhooks.models import WebhookAttempt, WebhookDelivery
-from laurel.webhooks.services import (
-    MAX_ATTEMPTS,
-    webhook_deliver,
-    webhook_deliveries_resume,
-    webhook_endpoint_create,
-    webhooks_queue,
-)
+from laurel.outbox.models import Attempt, Message
+from laurel.webhooks import sending as webhook_sending
+from laurel.webhooks.models import WebhookDelivery
+from laurel.webhooks.services import webhook_endpoint_create, webhooks_queue
 
 pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[4] / "README.md"
@@ -86,6 +78,11 @@ def receiver(settings):
     server.close()
 
 
+def attempts_of(delivery: WebhookDelivery) -> list[Attempt]:
+    """Every attempt at ``delivery``, kept by the outbox."""
+    return list(Attempt.objects.filter(message_id=delivery.message_id).order_by("number"))
+
+
 def awarded_program():
     """A program whose certificate was awarded to a pair; the mentee's award alone."""
     program = make_program()
@@ -129,7 +126,8 @@ def test_an_award_is_delivered_signed_and_the_readme_code_verifies_it(receiver, 
     assert headers["Laurel-Event"] == "certificate.awarded"
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("delivered", 1)
-    assert WebhookAttempt.objects.get().status_code == 200
+    [attempt] = attempts_of(delivery)
+    assert attempt.detail["status_code"] == 200
 
 
 def test_a_stale_timestamp_does_not_verify(receiver, run_tasks):
@@ -160,7 +158,7 @@ def test_a_revocation_is_delivered(receiver, run_tasks):
 def test_nothing_is_queued_when_the_change_rolls_back(receiver):
     program, awards = awarded_program()
     webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
-    tasks_before = DBTaskResult.objects.count()
+    tasks_before = Message.objects.count()
     award_id = awards.get().pk
 
     def award_then_fail() -> None:
@@ -171,7 +169,7 @@ def test_nothing_is_queued_when_the_change_rolls_back(receiver):
     with pytest.raises(RuntimeError):
         award_then_fail()
     assert not WebhookDelivery.objects.exists()
-    assert DBTaskResult.objects.count() == tasks_before
+    assert Message.objects.count() == tasks_before
 
 
 def test_an_event_is_queued_once_per_endpoint(receiver):
@@ -193,7 +191,9 @@ def test_other_organisations_endpoints_hear_nothing(receiver):
     assert webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded") == 0
 
 
-def test_a_failed_delivery_is_retried_with_growing_waits_then_given_up():
+def test_a_failed_delivery_is_retried_with_growing_waits_then_given_up(run_tasks, settings):
+    max_attempts = settings.OUTBOX_MAX_ATTEMPTS
+    longest_wait = timedelta(seconds=settings.OUTBOX_RETRY_MAX_DELAY_SECONDS)
     failing = Receiver(status=503)
     try:
         program, awards = awarded_program()
@@ -202,46 +202,53 @@ def test_a_failed_delivery_is_retried_with_growing_waits_then_given_up():
         delivery = WebhookDelivery.objects.get()
         waits = []
         now = timezone.now()
-        for _ in range(MAX_ATTEMPTS):
-            status = webhook_deliver(delivery_id=delivery.pk, now=now)
-            after = WebhookDelivery.objects.get(pk=delivery.pk)
+        for _ in range(max_attempts):
+            run_tasks(now=now)
+            after = WebhookDelivery.objects.select_related("message").get(pk=delivery.pk)
+            status = after.status
             if status == "pending":
                 waits.append(after.next_attempt_at - now)
                 now = after.next_attempt_at
         assert status == "failed"
-        assert len(failing.received) == MAX_ATTEMPTS
+        assert len(failing.received) == max_attempts
         assert waits[0] == timedelta(seconds=30)
-        assert all(b == min(2 * a, timedelta(hours=2)) for a, b in itertools.pairwise(waits))
-        attempts = list(WebhookAttempt.objects.filter(delivery=delivery))
-        assert [a.number for a in attempts] == list(range(1, MAX_ATTEMPTS + 1))
-        assert {a.status_code for a in attempts} == {503}
-        queued = DBTaskResult.objects.filter(task_path__endswith="deliver_webhooks").count()
-        assert queued == MAX_ATTEMPTS  # the first try and one task per retry
+        assert all(b == min(2 * a, longest_wait) for a, b in itertools.pairwise(waits))
+        attempts = attempts_of(delivery)
+        assert [a.number for a in attempts] == list(range(1, max_attempts + 1))
+        assert {a.detail["status_code"] for a in attempts} == {503}
+        assert after.attempts == max_attempts  # one message, tried again after each failure
     finally:
         failing.close()
 
 
-def test_a_delivery_not_yet_due_is_not_sent(receiver):
+def test_a_delivery_not_yet_due_is_not_sent(receiver, run_tasks):
     program, awards = awarded_program()
     webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
     webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
     delivery = WebhookDelivery.objects.get()
     early = delivery.next_attempt_at - timedelta(minutes=1)
-    assert webhook_deliver(delivery_id=delivery.pk, now=early) == "pending"
+    run_tasks(now=early)
+    assert WebhookDelivery.objects.get().status == "pending"
     assert receiver.received == []
 
 
-def test_a_claimed_delivery_is_not_sent_twice(receiver):
+def test_a_claimed_delivery_is_not_sent_twice(receiver, run_tasks):
     program, awards = awarded_program()
     webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
     webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
     delivery = WebhookDelivery.objects.get()
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        claimed_until=timezone.now() + timedelta(minutes=1)
+    Message.objects.filter(pk=delivery.message_id).update(
+        status="running",
+        worker_id="another-worker",
+        lease_until=timezone.now() + timedelta(minutes=1),
     )
-    assert webhook_deliver(delivery_id=delivery.pk) == "pending"
-    assert webhook_deliveries_resume(now=timezone.now() + timedelta(minutes=5)) == 1
+    run_tasks()
+    assert WebhookDelivery.objects.get().status == "pending"
     assert receiver.received == []
+    # Its worker died: once the lease ran out, another worker sends it, once.
+    run_tasks(now=timezone.now() + timedelta(minutes=5))
+    assert len(receiver.received) == 1
+    assert WebhookDelivery.objects.get().status == "delivered"
 
 
 def test_endpoints_must_use_https(db):
@@ -254,12 +261,6 @@ def test_endpoints_must_use_https(db):
         organisation=program.organisation, url="https://hooks.example.org/laurel"
     )
     assert endpoint.secret.startswith("whsec_")
-
-
-def test_the_resume_command_runs(db):
-    out = io.StringIO()
-    call_command("resume_webhook_deliveries", stdout=out)
-    assert "Queued 0" in out.getvalue()
 
 
 class RawReceiver(LocalServer):
@@ -288,62 +289,65 @@ class RawReceiver(LocalServer):
         self.serve(Handler)
 
 
-def test_a_malformed_answer_is_recorded_as_a_failed_attempt():
+def test_a_malformed_answer_is_recorded_as_a_failed_attempt(run_tasks):
     broken = RawReceiver(b"this is not HTTP\r\n\r\n")
     try:
         program, awards = awarded_program()
         webhook_endpoint_create(organisation=program.organisation, url=broken.url)
         webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
-        delivery = WebhookDelivery.objects.get()
 
-        assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+        run_tasks()
 
-        delivery.refresh_from_db()
-        assert (delivery.attempts, delivery.claimed_until) == (1, None)
-        attempt = WebhookAttempt.objects.get(delivery=delivery)
-        assert attempt.status_code is None
+        delivery = WebhookDelivery.objects.select_related("message").get()
+        assert delivery.status == "pending"
+        assert (delivery.attempts, delivery.message.lease_until) == (1, None)
+        [attempt] = attempts_of(delivery)
+        assert attempt.detail["status_code"] is None
         assert attempt.error
     finally:
         broken.close()
 
 
-def test_a_redirect_is_not_counted_as_delivered():
+def test_a_redirect_is_not_counted_as_delivered(run_tasks):
     moved = RawReceiver(b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n")
     try:
         program, awards = awarded_program()
         webhook_endpoint_create(organisation=program.organisation, url=moved.url)
         webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+
+        run_tasks()
+
         delivery = WebhookDelivery.objects.get()
-
-        assert webhook_deliver(delivery_id=delivery.pk) == "pending"
-
+        assert delivery.status == "pending"
         assert moved.requests == 1  # the redirect was not followed
-        attempt = WebhookAttempt.objects.get(delivery=delivery)
-        assert attempt.status_code == 302
+        [attempt] = attempts_of(delivery)
+        assert attempt.detail["status_code"] == 302
     finally:
         moved.close()
 
 
-def test_a_send_that_outlasted_its_claim_records_no_attempt(receiver, monkeypatch):
+def test_a_send_that_outlasted_its_claim_records_no_attempt(receiver, monkeypatch, run_tasks):
     program, awards = awarded_program()
     webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
     webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
     delivery = WebhookDelivery.objects.get()
-    real_post = webhook_services.webhook_post
+    real_post = webhook_sending.webhook_post
 
     def slow_post(url, body, headers):
         answer = real_post(url=url, body=body, headers=headers)
-        # Meanwhile the claim ran out and another worker took the delivery over.
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            claimed_until=timezone.now() + timedelta(minutes=9)
+        # Meanwhile the lease ran out and another worker took the delivery over.
+        Message.objects.filter(pk=delivery.message_id).update(
+            worker_id="another-worker", lease_until=timezone.now() + timedelta(minutes=9)
         )
         return answer
 
-    monkeypatch.setattr(webhook_services, "webhook_post", slow_post)
+    monkeypatch.setattr(webhook_sending, "webhook_post", slow_post)
 
-    assert webhook_deliver(delivery_id=delivery.pk) == "pending"
+    run_tasks()
+
+    assert WebhookDelivery.objects.get().status == "pending"
     assert len(receiver.received) == 1
-    assert not WebhookAttempt.objects.exists()
+    assert attempts_of(delivery) == []
     assert WebhookDelivery.objects.get(pk=delivery.pk).attempts == 0
 
 
@@ -355,15 +359,16 @@ def test_an_internal_address_is_refused_outside_development(db, settings, url):
         webhook_endpoint_create(organisation=program.organisation, url=url)
 
 
-def test_a_host_that_resolves_to_an_internal_address_is_not_sent_to(receiver, settings):
+def test_a_host_that_resolves_to_an_internal_address_is_not_sent_to(receiver, settings, run_tasks):
     program, awards = awarded_program()
     webhook_endpoint_create(organisation=program.organisation, url=receiver.url)
     settings.WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = False
     webhooks_queue(award_ids=[awards.get().pk], event="certificate.awarded")
+
+    run_tasks()
+
     delivery = WebhookDelivery.objects.get()
-
-    assert webhook_deliver(delivery_id=delivery.pk) == "pending"
-
+    assert delivery.status == "pending"
     assert receiver.received == []
-    attempt = WebhookAttempt.objects.get(delivery=delivery)
+    [attempt] = attempts_of(delivery)
     assert "internal address" in attempt.error

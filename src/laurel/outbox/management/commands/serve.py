@@ -16,17 +16,21 @@ from django.core.management.base import BaseCommand, CommandError
 
 import laurel
 
-# Long enough for the worker to finish a task and gunicorn to finish its requests; a task
-# cut short here is run again once its lease ends.
+# Long enough for the worker to finish a message and gunicorn to finish its requests; a
+# message cut short here is run again once its lease ends.
 STOP_TIMEOUT_SECONDS = 30
 START_TIMEOUT_SECONDS = 30
 POLL_SECONDS = 0.2
+RESTART_FIRST_WAIT_SECONDS = 1.0
+RESTART_LONGEST_WAIT_SECONDS = 60.0
+RESTART_RESET_SECONDS = 60.0
 
 
 class Command(BaseCommand):
     help = (
         "Run the web server (gunicorn) and the background worker together; stop both on"
-        " Ctrl+C or SIGTERM, and both if either stops."
+        " Ctrl+C or SIGTERM. A worker that dies is started again; if the web server stops,"
+        " both stop."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -45,9 +49,10 @@ class Command(BaseCommand):
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         web_server = ["laurel.wsgi:application", "--bind", bind]
         web_server += ["--workers", str(workers), "--threads", str(threads), "--no-control-socket"]
+        self.worker_started = time.monotonic()
         children = {
             "web server": self.start("gunicorn", *web_server),
-            "worker": self.start("django", "worker", "--no-reload", "--no-startup-delay"),
+            "worker": self.start_worker(),
         }
         try:
             stopped = self.wait_until_listening(host=host, port=port, children=children)
@@ -58,10 +63,7 @@ class Command(BaseCommand):
             self.stop(children)
         if stopped is not None:
             name, code = stopped
-            how = (
-                f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with {code}"
-            )
-            raise CommandError(f"The {name} stopped unexpectedly ({how}); stopped Laurel.")
+            raise CommandError(f"The {name} stopped unexpectedly ({_how(code)}); stopped Laurel.")
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         # Only the first signal counts: Ctrl+C in a terminal or `kill` of the process group
@@ -89,12 +91,13 @@ class Command(BaseCommand):
     def wait_until_listening(
         self, *, host: str, port: int, children: dict[str, subprocess.Popen[bytes]]
     ) -> tuple[str, int] | None:
-        """Wait until the web server accepts connections; return a child that stopped."""
+        """Wait until the web server accepts connections; return it if it stopped (a worker
+        that stops is started again later)."""
         probe_host = "127.0.0.1" if host in {"0.0.0.0", "", "::"} else host  # noqa: S104
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while self.stop_signal is None and time.monotonic() < deadline:
-            if (stopped := _first_stopped(children)) is not None:
-                return stopped
+            if (code := children["web server"].poll()) is not None:
+                return "web server", code
             try:
                 with socket.create_connection((probe_host, port), timeout=POLL_SECONDS):
                     return None
@@ -102,10 +105,36 @@ class Command(BaseCommand):
                 time.sleep(POLL_SECONDS)
         return None
 
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        return self.start("django", "worker")
+
     def wait_for_exit(self, children: dict[str, subprocess.Popen[bytes]]) -> tuple[str, int] | None:
+        restart_wait = RESTART_FIRST_WAIT_SECONDS
+        restart_at: float | None = None
         while self.stop_signal is None:
-            if (stopped := _first_stopped(children)) is not None:
-                return stopped
+            worker = children["worker"]
+            if restart_at is None and (code := worker.poll()) is not None:
+                # The site stays up: the worker's messages wait in the database, and a new
+                # worker takes over the ones it was running once their lease runs out.
+                self.stderr.write(
+                    f"The worker stopped unexpectedly ({_how(code)}); starting it again"
+                    f" in {restart_wait:.0f} s."
+                )
+                restart_at = time.monotonic() + restart_wait
+                # A worker that keeps dying at start is restarted less and less often.
+                started_long_ago = time.monotonic() - self.worker_started > RESTART_RESET_SECONDS
+                restart_wait = (
+                    RESTART_FIRST_WAIT_SECONDS
+                    if started_long_ago
+                    else min(restart_wait * 2, RESTART_LONGEST_WAIT_SECONDS)
+                )
+            if restart_at is not None and time.monotonic() >= restart_at:
+                children["worker"] = self.start_worker()
+                self.worker_started = time.monotonic()
+                restart_at = None
+            web_code = children["web server"].poll()
+            if web_code is not None:
+                return "web server", web_code
             time.sleep(POLL_SECONDS)
         return None
 
@@ -133,12 +162,8 @@ class Command(BaseCommand):
         self.stdout.flush()
 
 
-def _first_stopped(children: dict[str, subprocess.Popen[bytes]]) -> tuple[str, int] | None:
-    for name, child in children.items():
-        code = child.poll()
-        if code is not None:
-            return name, code
-    return None
+def _how(code: int) -> str:
+    return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
 
 
 def _stop_with_parent() -> None:

@@ -1,0 +1,233 @@
+"""Writing to the outbox and working through it: enqueue, claim, record each attempt.
+
+At least once: a message is claimed with a lease before it runs, and marked done after.
+If its worker dies in between, the lease runs out and another worker runs it again, so
+every task must be safe to run twice. A task that raises is retried after an exponential
+backoff until it has used ``OUTBOX_MAX_ATTEMPTS``; one message failing never touches
+another.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from traceback import format_exception
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from laurel.outbox.models import Attempt, Message
+
+logger = logging.getLogger(__name__)
+
+# Rows per INSERT when many messages are written at once (an enable can award 50,000).
+ENQUEUE_CHUNK = 2000
+ERROR_MAX_LENGTH = 1000
+
+
+class AttemptFailed(Exception):
+    """A task's way to fail an attempt with a readable reason and details to keep (say, a
+    receiver's answer). With ``retry=False`` the message fails at once: trying again
+    cannot help."""
+
+    def __init__(self, error: str, *, detail: Mapping[str, Any] | None = None, retry: bool = True):
+        super().__init__(error)
+        self.error = error
+        self.detail = dict(detail or {})
+        self.retry = retry
+
+
+class TaskMissing(Exception):
+    """A message names a task that does not exist (any more)."""
+
+
+def message_new(
+    *,
+    kind: str,
+    args: Iterable[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    organisation_id: int | None = None,
+    run_after: datetime | None = None,
+    now: datetime,
+) -> Message:
+    """An unsaved message: for ``enqueue_many`` and for the django-tasks backend."""
+    return Message(
+        kind=kind,
+        arguments={"args": list(args), "kwargs": dict(kwargs or {})},
+        organisation_id=organisation_id,
+        run_after=run_after or now,
+        created_at=now,
+    )
+
+
+def messages_enqueue(*, messages: list[Message]) -> list[Message]:
+    """Write messages in as few INSERTs as allowed; their ids are set (the caller may link
+    rows to them). Call it inside the transaction of the change that caused them."""
+    created: list[Message] = []
+    for start in range(0, len(messages), ENQUEUE_CHUNK):
+        created += Message.objects.bulk_create(messages[start : start + ENQUEUE_CHUNK])
+    return created
+
+
+def retry_delay(*, attempts: int) -> timedelta:
+    """How long to wait after ``attempts`` failed attempts: the base delay, doubled each
+    time, capped."""
+    seconds = settings.OUTBOX_RETRY_DELAY_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_DELAY_SECONDS))
+
+
+def _lost_error(message: Message) -> str:
+    return (
+        f"Worker {message.worker_id or 'unknown'} stopped before finishing"
+        f" (its lease ran out at {message.lease_until:%Y-%m-%d %H:%M:%S} UTC)."
+    )
+
+
+def messages_claim(*, worker_id: str, limit: int, now: datetime | None = None) -> list[Message]:
+    """Claim up to ``limit`` messages for ``worker_id``: first those whose worker died (its
+    lease ran out), then the pending ones that are due, oldest first.
+
+    One transaction: on PostgreSQL the rows read are locked and rows another worker is
+    claiming are skipped (``SKIP LOCKED``), so workers never wait for one another nor
+    claim the same message; SQLite runs one writer at a time. The claim is a conditional
+    UPDATE besides, so a row changed meanwhile is not taken.
+    """
+    now = now or timezone.now()
+    lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        lost = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Message.Status.RUNNING, lease_until__lt=now)
+            .order_by("lease_until")[:limit]
+        )
+        due = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Message.Status.PENDING, run_after__lte=now)
+            .order_by("run_after", "id")[: limit - len(lost)]
+        )
+        claimed: list[Message] = []
+        for message in lost:
+            # The attempt of the worker that died counts: a message that kills every
+            # worker running it must not be tried for ever.
+            attempts = message.attempts + 1
+            error = _lost_error(message)
+            gives_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+            changes: dict[str, Any] = {"attempts": attempts, "last_error": error}
+            if gives_up:
+                changes |= {"status": Message.Status.FAILED, "finished_at": now}
+                changes |= {"lease_until": None}
+            else:
+                changes |= {"worker_id": worker_id, "lease_until": lease_until}
+            taken = Message.objects.filter(
+                pk=message.pk, status=Message.Status.RUNNING, lease_until=message.lease_until
+            ).update(**changes)
+            if not taken:
+                continue
+            Attempt.objects.create(
+                message=message, number=attempts, worker_id=message.worker_id, started_at=None,
+                finished_at=now, succeeded=False, error=error[:ERROR_MAX_LENGTH],
+            )  # fmt: skip
+            logger.warning("Message %s: %s", message.pk, error)
+            if not gives_up:
+                message.attempts, message.worker_id = attempts, worker_id
+                message.lease_until = lease_until
+                claimed.append(message)
+        if due:
+            Message.objects.filter(
+                pk__in=[m.pk for m in due], status=Message.Status.PENDING
+            ).update(status=Message.Status.RUNNING, worker_id=worker_id, lease_until=lease_until)
+            for message in due:
+                message.status, message.worker_id = Message.Status.RUNNING, worker_id
+                message.lease_until = lease_until
+            claimed += due
+    return claimed
+
+
+def leases_renew(*, worker_id: str, now: datetime | None = None) -> int:
+    """Extend the lease of every message ``worker_id`` is running: it is alive."""
+    now = now or timezone.now()
+    return Message.objects.filter(status=Message.Status.RUNNING, worker_id=worker_id).update(
+        lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    )
+
+
+def messages_release(*, worker_id: str, message_ids: list[int]) -> int:
+    """Give back claimed messages that were not started (the worker is stopping)."""
+    return Message.objects.filter(
+        pk__in=message_ids, status=Message.Status.RUNNING, worker_id=worker_id
+    ).update(status=Message.Status.PENDING, worker_id="", lease_until=None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    succeeded: bool
+    error: str = ""
+    detail: Mapping[str, Any] | None = None
+    retry: bool = True
+
+    @classmethod
+    def of_exception(cls, error: BaseException) -> Outcome:
+        if isinstance(error, AttemptFailed):
+            return cls(False, error.error, error.detail, error.retry)
+        return cls(
+            False,
+            f"{type(error).__name__}: {error}",
+            {"traceback": "".join(format_exception(error))[-20_000:]},
+            retry=not isinstance(error, TaskMissing),
+        )
+
+
+def attempt_record(
+    *,
+    message: Message,
+    worker_id: str,
+    outcome: Outcome,
+    started_at: datetime,
+    now: datetime | None = None,
+) -> str | None:
+    """Record how an attempt ended and what happens next: done, due again after a backoff,
+    or failed for good. Returns the message's new status, or None if the message was no
+    longer this worker's (its lease ran out and another worker took it over, and that
+    worker's attempt is the one recorded)."""
+    now = now or timezone.now()
+    attempts = message.attempts + 1
+    changes: dict[str, Any] = {"attempts": F("attempts") + 1, "lease_until": None}
+    if outcome.succeeded:
+        changes |= {"status": Message.Status.DONE, "finished_at": now, "last_error": ""}
+    elif outcome.retry and attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        run_after = now + retry_delay(attempts=attempts)
+        changes |= {"status": Message.Status.PENDING, "run_after": run_after, "worker_id": ""}
+        changes |= {"last_error": outcome.error}
+    else:
+        changes |= {"status": Message.Status.FAILED, "finished_at": now}
+        changes |= {"last_error": outcome.error}
+    with transaction.atomic():
+        mine = Message.objects.filter(
+            pk=message.pk, status=Message.Status.RUNNING, worker_id=worker_id
+        ).update(**changes)
+        if not mine:
+            logger.warning("Message %s was taken over by another worker while it ran", message.pk)
+            return None
+        Attempt.objects.create(
+            message=message, number=attempts, worker_id=worker_id, started_at=started_at,
+            finished_at=now, succeeded=outcome.succeeded, error=outcome.error[:ERROR_MAX_LENGTH],
+            detail=dict(outcome.detail or {}),
+        )  # fmt: skip
+    status = str(changes["status"])
+    if status == Message.Status.PENDING:
+        logger.warning(
+            "Message %s (%s) failed on attempt %s of %s, due again at %s: %s",
+            message.pk, message.kind, attempts, settings.OUTBOX_MAX_ATTEMPTS,
+            changes["run_after"], outcome.error,
+        )  # fmt: skip
+    elif status == Message.Status.FAILED:
+        logger.error(
+            "Message %s (%s) failed on attempt %s of %s; giving up: %s",
+            message.pk, message.kind, attempts, settings.OUTBOX_MAX_ATTEMPTS, outcome.error,
+        )  # fmt: skip
+    return status
