@@ -156,6 +156,18 @@ def leases_renew(*, worker_id: str, now: datetime | None = None) -> int:
     )
 
 
+def message_start(*, message: Message, worker_id: str, now: datetime | None = None) -> bool:
+    """Confirm, just before running it, that the message is still this worker's, renewing
+    its lease. False if it is not: the lease ran out while the message waited in the
+    batch (a stalled worker), and another worker took it over."""
+    now = now or timezone.now()
+    return bool(
+        Message.objects.filter(
+            pk=message.pk, status=Message.Status.RUNNING, worker_id=worker_id
+        ).update(lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
+    )
+
+
 def messages_release(*, worker_id: str, message_ids: list[int]) -> int:
     """Give back claimed messages that were not started (the worker is stopping)."""
     return Message.objects.filter(

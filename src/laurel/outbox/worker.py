@@ -40,6 +40,7 @@ from laurel.outbox.services import (
     TaskMissing,
     attempt_record,
     leases_renew,
+    message_start,
     messages_claim,
     messages_release,
 )
@@ -103,6 +104,8 @@ def run_batch(
     claimed = messages_claim(
         worker_id=worker_id, limit=limit or settings.OUTBOX_BATCH_SIZE, now=now
     )
+    claimed_at = time.monotonic()
+    lease_seconds = settings.OUTBOX_LEASE_SECONDS
     ran = 0
     for index, message in enumerate(claimed):
         if between is not None:
@@ -110,6 +113,12 @@ def run_batch(
         if stopping():
             messages_release(worker_id=worker_id, message_ids=[m.pk for m in claimed[index:]])
             break
+        # Within half a lease of the claim the message is surely still ours; later (a slow
+        # batch, a stalled process) make sure before running it.
+        late = time.monotonic() - claimed_at > lease_seconds / 2
+        if late and not message_start(message=message, worker_id=worker_id, now=now):
+            logger.warning("Message %s was taken over before it started", message.pk)
+            continue
         message_run(message, worker_id=worker_id, now=now)
         ran += 1
     return ran
