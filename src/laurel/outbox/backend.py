@@ -2,7 +2,8 @@
 
 ``@task`` functions keep their django-tasks shape (``task.enqueue(...)``, and Django's
 own ``django.tasks`` later); this backend makes each enqueue one outbox message in the
-caller's transaction. ``enqueue_many`` writes many at once, for set-based callers.
+caller's transaction. ``enqueue_many`` (and ``enqueue_linked``, which returns the messages)
+write many at once, for set-based callers.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django_tasks.base import Task, TaskError
 from django_tasks.exceptions import InvalidTaskError, TaskResultDoesNotExist
 
 from laurel.outbox.models import Message
-from laurel.outbox.services import message_new, messages_enqueue
+from laurel.outbox.services import message_new, messages_enqueue, messages_enqueue_fast
 
 T = TypeVar("T")
 
@@ -82,19 +83,40 @@ class OutboxBackend(BaseTaskBackend):
         )
 
 
+def _outbox_task(task: Task[Any, Any]) -> Task[Any, Any]:
+    task.get_backend().validate_task(task)
+    if not isinstance(task.get_backend(), OutboxBackend):
+        raise InvalidTaskError(f"{task.module_path} is not queued in the outbox.")
+    return task
+
+
 def enqueue_many(
     task: Task[Any, Any],
     kwargs_list: Iterable[Mapping[str, Any]],
     *,
     organisation_id: int | None = None,
     run_after: datetime | None = None,
+) -> int:
+    """One message per set of keyword arguments, written in bulk; returns how many. Call
+    it inside the transaction of the change that caused them: they commit, or roll back,
+    with it."""
+    _outbox_task(task)
+    return messages_enqueue_fast(
+        kind=task.module_path, kwargs_list=kwargs_list, organisation_id=organisation_id,
+        run_after=run_after or task.run_after, now=timezone.now(),
+    )  # fmt: skip
+
+
+def enqueue_linked(
+    task: Task[Any, Any],
+    kwargs_list: Iterable[Mapping[str, Any]],
+    *,
+    organisation_id: int | None = None,
+    run_after: datetime | None = None,
 ) -> list[Message]:
-    """One message per set of keyword arguments, written with bulk INSERTs; returns the
-    messages (with their ids). Call it inside the transaction of the change that caused
-    them: they commit, or roll back, with it."""
-    task.get_backend().validate_task(task)
-    if not isinstance(task.get_backend(), OutboxBackend):
-        raise InvalidTaskError(f"{task.module_path} is not queued in the outbox.")
+    """As ``enqueue_many``, returning the messages with their ids, for callers that keep a
+    link to them (a webhook delivery to the message that sends it)."""
+    _outbox_task(task)
     now = timezone.now()
     return messages_enqueue(
         messages=[

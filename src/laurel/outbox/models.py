@@ -52,7 +52,6 @@ class Message(models.Model):
             models.Index(
                 fields=["lease_until"], condition=Q(status="running"), name="outbox_message_leased"
             ),
-            models.Index(fields=["kind", "status"], name="outbox_message_kind"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from traceback import format_exception
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -72,6 +72,49 @@ def messages_enqueue(*, messages: list[Message]) -> list[Message]:
     for start in range(0, len(messages), ENQUEUE_CHUNK):
         created += Message.objects.bulk_create(messages[start : start + ENQUEUE_CHUNK])
     return created
+
+
+def messages_enqueue_fast(
+    *,
+    kind: str,
+    kwargs_list: Iterable[Mapping[str, Any]],
+    organisation_id: int | None,
+    run_after: datetime | None,
+    now: datetime,
+) -> int:
+    """Write one message per set of keyword arguments, for callers that need no ids back;
+    returns how many. One prepared INSERT run for every row: an enable that awards 50,000
+    people writes their 50,000 emails in well under a second, where building a model
+    object per row (``bulk_create``) took seconds."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    fields = [
+        "kind", "arguments", "organisation_id", "status", "attempts", "run_after",
+        "worker_id", "created_at", "last_error",
+    ]  # fmt: skip
+    # Each of these fields is stored in a column of its own name.
+    columns = ", ".join(connection.ops.quote_name(name) for name in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - our names
+    # The values every row shares, adapted for the database once.
+    shared_head = (kind,)
+    shared_tail = (
+        organisation_id,
+        Message.Status.PENDING.value,
+        0,
+        connection.ops.adapt_datetimefield_value(run_after or now),
+        "",
+        connection.ops.adapt_datetimefield_value(now),
+        "",
+    )
+    adapt_json = connection.ops.adapt_json_value
+    rows = [
+        (*shared_head, adapt_json({"args": [], "kwargs": dict(kwargs)}, None), *shared_tail)
+        for kwargs in kwargs_list
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ENQUEUE_CHUNK):
+            cursor.executemany(sql, rows[start : start + ENQUEUE_CHUNK])
+    return len(rows)
 
 
 def retry_delay(*, attempts: int) -> timedelta:
@@ -148,12 +191,14 @@ def messages_claim(*, worker_id: str, limit: int, now: datetime | None = None) -
     return claimed
 
 
-def leases_renew(*, worker_id: str, now: datetime | None = None) -> int:
-    """Extend the lease of every message ``worker_id`` is running: it is alive."""
+def leases_renew(*, worker_id: str, message_ids: list[int], now: datetime | None = None) -> int:
+    """Extend the lease of the messages ``worker_id`` is still working on: it is alive."""
+    if not message_ids:
+        return 0
     now = now or timezone.now()
-    return Message.objects.filter(status=Message.Status.RUNNING, worker_id=worker_id).update(
-        lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    )
+    return Message.objects.filter(
+        pk__in=message_ids, status=Message.Status.RUNNING, worker_id=worker_id
+    ).update(lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
 
 
 def message_start(*, message: Message, worker_id: str, now: datetime | None = None) -> bool:

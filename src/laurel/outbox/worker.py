@@ -88,6 +88,27 @@ def message_run(message: Message, *, worker_id: str, now: datetime | None = None
     )  # fmt: skip
 
 
+class Holding:
+    """The ids of the messages a worker has claimed and not yet finished: the leases its
+    heartbeat keeps alive. Shared between the worker's thread and the heartbeat's."""
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    def add(self, ids: list[int]) -> None:
+        with self._lock:
+            self._ids.update(ids)
+
+    def discard(self, ids: list[int]) -> None:
+        with self._lock:
+            self._ids.difference_update(ids)
+
+    def ids(self) -> list[int]:
+        with self._lock:
+            return list(self._ids)
+
+
 def run_batch(
     *,
     worker_id: str,
@@ -95,32 +116,42 @@ def run_batch(
     now: datetime | None = None,
     between: Callable[[], object] | None = None,
     stopping: Callable[[], bool] = lambda: False,
+    holding: Holding | None = None,
 ) -> int:
     """Claim up to ``limit`` due messages and run them one by one; returns how many ran.
 
     ``between`` is called before each message (the worker checks its periodic jobs
     there); once ``stopping()`` is true, the messages not yet started are given back.
+    ``holding`` tells the heartbeat which leases to renew: only while this batch works on
+    them, so that a batch cut short by an error lets its leases run out.
     """
+    holding = holding or Holding()
     claimed = messages_claim(
         worker_id=worker_id, limit=limit or settings.OUTBOX_BATCH_SIZE, now=now
     )
     claimed_at = time.monotonic()
     lease_seconds = settings.OUTBOX_LEASE_SECONDS
+    holding.add([m.pk for m in claimed])
     ran = 0
-    for index, message in enumerate(claimed):
-        if between is not None:
-            between()
-        if stopping():
-            messages_release(worker_id=worker_id, message_ids=[m.pk for m in claimed[index:]])
-            break
-        # Within half a lease of the claim the message is surely still ours; later (a slow
-        # batch, a stalled process) make sure before running it.
-        late = time.monotonic() - claimed_at > lease_seconds / 2
-        if late and not message_start(message=message, worker_id=worker_id, now=now):
-            logger.warning("Message %s was taken over before it started", message.pk)
-            continue
-        message_run(message, worker_id=worker_id, now=now)
-        ran += 1
+    try:
+        for index, message in enumerate(claimed):
+            if between is not None:
+                between()
+            if stopping():
+                unstarted = [m.pk for m in claimed[index:]]
+                messages_release(worker_id=worker_id, message_ids=unstarted)
+                break
+            # Within half a lease of the claim the message is surely still ours; later (a
+            # slow batch, a stalled process) make sure before running it.
+            late = time.monotonic() - claimed_at > lease_seconds / 2
+            if late and not message_start(message=message, worker_id=worker_id, now=now):
+                logger.warning("Message %s was taken over before it started", message.pk)
+                continue
+            message_run(message, worker_id=worker_id, now=now)
+            holding.discard([message.pk])
+            ran += 1
+    finally:
+        holding.discard([m.pk for m in claimed])
     return ran
 
 
@@ -129,8 +160,9 @@ class Heartbeat:
     thread of its own, so that a slow task keeps its message and a dead worker's messages
     are free again within one lease."""
 
-    def __init__(self, worker_id: str) -> None:
+    def __init__(self, worker_id: str, holding: Holding) -> None:
         self.worker_id = worker_id
+        self.holding = holding
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._beat, name="outbox-heartbeat", daemon=True)
 
@@ -147,7 +179,7 @@ class Heartbeat:
         try:
             while not self.stopped.wait(interval):
                 try:
-                    leases_renew(worker_id=self.worker_id)
+                    leases_renew(worker_id=self.worker_id, message_ids=self.holding.ids())
                 except (OperationalError, InterfaceError):
                     logger.warning("Could not renew the leases of worker %s", self.worker_id)
                     connection.close()
@@ -169,6 +201,7 @@ class Worker:
         self.batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
         self.exit_when_idle = exit_when_idle
         self.stop_requested = False
+        self.holding = Holding()
         self.periodic_due_at = 0.0  # time.time() of the next job due; 0: look now
         self.ran = 0
 
@@ -201,7 +234,7 @@ class Worker:
             self.worker_id, self.batch_size, settings.OUTBOX_LEASE_SECONDS,
         )  # fmt: skip
         database_wait = 0.0
-        with Heartbeat(self.worker_id):
+        with Heartbeat(self.worker_id, self.holding):
             while not self.stop_requested:
                 try:
                     close_old_connections()
@@ -209,6 +242,7 @@ class Worker:
                     ran = run_batch(
                         worker_id=self.worker_id, limit=self.batch_size,
                         between=self.periodic_if_due, stopping=lambda: self.stop_requested,
+                        holding=self.holding,
                     )  # fmt: skip
                 except (OperationalError, InterfaceError) as error:
                     # A locked or unreachable database: wait, reconnect, go on. Messages

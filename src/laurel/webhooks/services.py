@@ -19,7 +19,7 @@ from django.utils import timezone
 from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.representations import award_out
 from laurel.errors import InvalidInput
-from laurel.outbox.backend import enqueue_many
+from laurel.outbox.backend import enqueue_linked
 from laurel.programs.models import Organisation
 from laurel.validation import clean_line
 from laurel.webhooks.addresses import webhook_url_clean
@@ -133,7 +133,7 @@ def webhooks_queue(
         for delivery in deliveries:
             by_organisation.setdefault(delivery.endpoint.organisation_id, []).append(delivery)
         for organisation, group in by_organisation.items():
-            messages = enqueue_many(
+            messages = enqueue_linked(
                 deliver_webhook,
                 ({"event_id": str(delivery.event_id)} for delivery in group),
                 organisation_id=organisation,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from django_tasks import task
@@ -30,3 +31,8 @@ def refused(*, key: str) -> None:
 @task()
 def note(*, entry: str) -> None:
     log.append(entry)
+
+
+@task()
+def slow(*, seconds: float) -> None:
+    time.sleep(seconds)

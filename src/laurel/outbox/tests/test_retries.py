@@ -20,7 +20,7 @@ from laurel.certificates.factories import (
     make_program,
     make_session,
 )
-from laurel.outbox.backend import enqueue_many
+from laurel.outbox.backend import enqueue_linked, enqueue_many
 from laurel.outbox.models import Attempt, Message
 from laurel.outbox.services import retry_delay
 from laurel.outbox.tests.tasks import flaky, note, refused, runs
@@ -56,13 +56,29 @@ def test_enqueue_writes_one_message_in_the_callers_transaction():
     assert Message.objects.count() == 1
 
 
-def test_enqueue_many_writes_one_message_each_with_the_organisation():
-    messages = enqueue_many(note, [{"entry": str(n)} for n in range(5)], organisation_id=7)
+def test_enqueue_many_writes_one_message_each_with_the_organisation(run_tasks):
+    note.enqueue(entry="alone")
+    assert enqueue_many(note, [{"entry": str(n)} for n in range(5)], organisation_id=7) == 5
 
-    assert len({message.pk for message in messages}) == 5
     stored = Message.objects.order_by("pk")
-    assert [m.arguments["kwargs"]["entry"] for m in stored] == ["0", "1", "2", "3", "4"]
-    assert {m.organisation_id for m in stored} == {7}
+    assert [m.arguments for m in stored][1:] == [
+        {"args": [], "kwargs": {"entry": str(n)}} for n in range(5)
+    ]
+    assert [m.organisation_id for m in stored] == [None, 7, 7, 7, 7, 7]
+    assert {(m.status, m.attempts, m.worker_id, m.last_error) for m in stored} == {
+        ("pending", 0, "", "")
+    }
+    assert len({m.run_after for m in stored[1:]}) == 1
+    assert run_tasks() == 6
+
+
+def test_enqueue_linked_returns_the_messages_with_their_ids():
+    messages = enqueue_linked(note, [{"entry": "a"}, {"entry": "b"}], organisation_id=3)
+
+    assert [Message.objects.get(pk=m.pk).arguments["kwargs"]["entry"] for m in messages] == [
+        "a",
+        "b",
+    ]
 
 
 def test_failed_message_is_retried_with_backoff_and_succeeds_on_a_later_attempt(run_tasks):

@@ -23,7 +23,8 @@ from laurel.certificates.factories import make_certificate, make_program
 from laurel.certificates.services import certificate_award, progress_rebuild
 from laurel.outbox import worker as outbox_worker
 from laurel.outbox.models import Message
-from laurel.outbox.worker import Worker
+from laurel.outbox.tests import tasks
+from laurel.outbox.worker import Worker, run_batch
 from laurel.programs.models import Participant
 
 BACKLOG = 2000
@@ -198,3 +199,23 @@ def test_the_worker_waits_out_an_unavailable_database(monkeypatch, mailoutbox):
     assert outages == ["down", "down"]
     assert len(mailoutbox) == 3
     assert set(Message.objects.values_list("status", flat=True)) == {"done"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_worker_keeps_a_slow_message_past_its_lease(settings):
+    settings.OUTBOX_LEASE_SECONDS = 1
+    enqueued = tasks.slow.enqueue(seconds=2.5)
+    worker = Worker(worker_id="slow-but-alive", poll_seconds=0, exit_when_idle=True)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        wait_for(lambda: Message.objects.filter(status="running").exists(), timeout=10)
+        time.sleep(1.5)  # longer than the lease: only the heartbeat has kept it
+
+        assert run_batch(worker_id="another-worker") == 0
+    finally:
+        thread.join()
+
+    message = Message.objects.get(pk=int(enqueued.id))
+    assert (message.status, message.attempts) == ("done", 1)
+    assert message.tries.get().worker_id == "slow-but-alive"
