@@ -9,6 +9,7 @@ another.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from laurel.outbox.models import Attempt, Message
 logger = logging.getLogger(__name__)
 
 # Rows per INSERT when many messages are written at once (an enable can award 50,000).
-ENQUEUE_CHUNK = 2000
+ENQUEUE_CHUNK = 10_000
 ERROR_MAX_LENGTH = 1000
 
 
@@ -74,6 +75,13 @@ def messages_enqueue(*, messages: list[Message]) -> list[Message]:
     return created
 
 
+# Turns one JSON array parameter into rows, one per element, in each database we run on.
+JSON_ARRAY_ROWS = {
+    "sqlite": "json_each(%s)",
+    "postgresql": "jsonb_array_elements(%s::jsonb) AS element(value)",
+}
+
+
 def messages_enqueue_fast(
     *,
     kind: str,
@@ -83,21 +91,36 @@ def messages_enqueue_fast(
     now: datetime,
 ) -> int:
     """Write one message per set of keyword arguments, for callers that need no ids back;
-    returns how many. One prepared INSERT run for every row: an enable that awards 50,000
-    people writes their 50,000 emails in well under a second, where building a model
-    object per row (``bulk_create``) took seconds."""
+    returns how many.
+
+    The arguments travel as one JSON array that the database unpacks into rows (``INSERT
+    ... SELECT`` from it): an enable that awards 50,000 people queues their 50,000 emails
+    in a fraction of a second, where a model object or a parameter list per row cost
+    seconds (most on PostgreSQL, whose driver quotes every parameter).
+    """
+    kwargs_rows = [dict(kwargs) for kwargs in kwargs_list]
+    rows_from = JSON_ARRAY_ROWS.get(connection.vendor)
+    if rows_from is None:
+        messages_enqueue(
+            messages=[
+                message_new(
+                    kind=kind, kwargs=kwargs, organisation_id=organisation_id,
+                    run_after=run_after, now=now,
+                )
+                for kwargs in kwargs_rows
+            ]
+        )  # fmt: skip
+        return len(kwargs_rows)
+    arguments = [{"args": [], "kwargs": kwargs} for kwargs in kwargs_rows]
     table = connection.ops.quote_name(Message._meta.db_table)
     fields = [
-        "kind", "arguments", "organisation_id", "status", "attempts", "run_after",
-        "worker_id", "created_at", "last_error",
+        "kind", "organisation_id", "status", "attempts", "run_after", "worker_id",
+        "created_at", "last_error", "arguments",
     ]  # fmt: skip
     # Each of these fields is stored in a column of its own name.
     columns = ", ".join(connection.ops.quote_name(name) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - our names
-    # The values every row shares, adapted for the database once.
-    shared_head = (kind,)
-    shared_tail = (
+    shared = [
+        kind,
         organisation_id,
         Message.Status.PENDING.value,
         0,
@@ -105,16 +128,16 @@ def messages_enqueue_fast(
         "",
         connection.ops.adapt_datetimefield_value(now),
         "",
-    )
-    adapt_json = connection.ops.adapt_json_value
-    rows = [
-        (*shared_head, adapt_json({"args": [], "kwargs": dict(kwargs)}, None), *shared_tail)
-        for kwargs in kwargs_list
     ]
+    sql = (
+        f"INSERT INTO {table} ({columns})"  # noqa: S608 - our own names
+        f" SELECT {', '.join(['%s'] * len(shared))}, value FROM {rows_from}"
+    )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), ENQUEUE_CHUNK):
-            cursor.executemany(sql, rows[start : start + ENQUEUE_CHUNK])
-    return len(rows)
+        for start in range(0, len(arguments), ENQUEUE_CHUNK):
+            chunk = json.dumps(arguments[start : start + ENQUEUE_CHUNK], separators=(",", ":"))
+            cursor.execute(sql, [*shared, chunk])
+    return len(arguments)
 
 
 def retry_delay(*, attempts: int) -> timedelta:
