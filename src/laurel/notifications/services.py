@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from laurel.certificates.models import IssuedCertificate
-
-logger = logging.getLogger(__name__)
 
 
 def _send(*, template: str, to: str, context: dict[str, object]) -> None:
