@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import smtplib
 import threading
 from datetime import timedelta
 
@@ -139,3 +140,28 @@ def test_award_email_is_not_lost_when_the_award_is_corrected_before_it_is_sent(
     )
     assert email_of(first).tries.get().detail == {"sent_award_id": corrected.pk}
     assert Message.objects.filter(kind=send_award_email.module_path).count() == 2
+
+
+class UnavailableMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.mark.django_db
+def test_award_email_that_could_not_be_sent_goes_out_on_a_retry(run_tasks, settings, mailoutbox):
+    program = make_program()
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    make_certificate(program, threshold=1, enabled=True)
+    give_feedback(make_session(make_pairing(program, mentor, mentee)), mentee)
+    settings.EMAIL_BACKEND = f"{__name__}.UnavailableMailServer"
+
+    run_tasks()
+
+    assert mailoutbox == []
+    assert Message.objects.filter(status="pending", attempts=1).count() == 2
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run_tasks(now=timezone.now() + timedelta(seconds=30))
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(
+        [mentor.user.email, mentee.user.email]
+    )
+    assert set(Message.objects.values_list("status", flat=True)) == {"done"}

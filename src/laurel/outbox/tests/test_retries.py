@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
-from laurel.certificates.factories import (
-    give_feedback,
-    make_certificate,
-    make_pairing,
-    make_participant,
-    make_program,
-    make_session,
-)
 from laurel.outbox.backend import enqueue_linked, enqueue_many
 from laurel.outbox.models import Attempt, Message
 from laurel.outbox.services import retry_delay
 from laurel.outbox.tests.tasks import flaky, note, refused, runs
 
 pytestmark = pytest.mark.django_db
-
-
-class UnavailableMailServer(BaseEmailBackend):
-    def send_messages(self, email_messages):
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
 def later(seconds: float):
@@ -190,22 +175,3 @@ def test_a_message_that_keeps_losing_its_worker_is_given_up(run_tasks, settings)
 
     message = Message.objects.get(pk=int(enqueued.id))
     assert (message.status, message.attempts) == ("failed", 2)
-
-
-def test_award_email_that_could_not_be_sent_goes_out_on_a_retry(run_tasks, settings, mailoutbox):
-    program = make_program()
-    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
-    make_certificate(program, threshold=1, enabled=True)
-    give_feedback(make_session(make_pairing(program, mentor, mentee)), mentee)
-    settings.EMAIL_BACKEND = f"{__name__}.UnavailableMailServer"
-
-    run_tasks()
-
-    assert mailoutbox == []
-    assert Message.objects.filter(status="pending", attempts=1).count() == 2
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    run_tasks(now=later(30))
-    assert sorted(message.to[0] for message in mailoutbox) == sorted(
-        [mentor.user.email, mentee.user.email]
-    )
-    assert set(Message.objects.values_list("status", flat=True)) == {"done"}

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0004_audit_via'),
+        ('certificates', '0005_record_times_from_the_clock'),
     ]
 
     operations = [

@@ -1,0 +1,176 @@
+"""A worker killed while it sends a backlog of award emails: another worker sends the rest."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+
+import laurel
+from laurel.accounts.models import User
+from laurel.certificates.factories import make_certificate, make_program
+from laurel.certificates.services import certificate_award, progress_rebuild
+from laurel.outbox.models import Message
+from laurel.programs.models import Participant
+
+BACKLOG = 2000
+LEASE_SECONDS = 4
+TAKEOVER_LIMIT_SECONDS = 90
+
+
+class Inbox:
+    """An SMTP server's handler that keeps every recipient it accepted mail for."""
+
+    def __init__(self) -> None:
+        self.recipients: list[str] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.recipients.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.recipients)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server():
+    # aiosmtpd logs every session at INFO.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def database_url_for_workers() -> str:
+    """The test database, as a URL a worker process can be given."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(database['NAME']).resolve()}"
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    return (
+        f"postgres://{database['USER']}{password}@{database['HOST'] or '127.0.0.1'}"
+        f":{database['PORT'] or 5432}/{database['NAME']}"
+    )
+
+
+def start_worker(worker_id: str, smtp_port: int) -> subprocess.Popen[bytes]:
+    source_dir = str(Path(laurel.__file__).resolve().parent.parent)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_workers(),
+        "DJANGO_SETTINGS_MODULE": "laurel.settings",
+        "PYTHONPATH": source_dir,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "LAUREL_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+    }
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-m", "django", "worker", f"--worker-id={worker_id}", "--interval=0.1"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(condition, *, timeout: float, every: float = 0.05) -> float:
+    """Seconds until ``condition()`` held; fails the test after ``timeout``."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, f"not done within {timeout} s"
+        time.sleep(every)
+    return time.monotonic() - started
+
+
+def backlog_of_award_emails(count: int) -> set[str]:
+    """``count`` people awarded a certificate at once: one award email each, queued."""
+    program = make_program()
+    # Written in bulk: the people are the setting here, not what is tested.
+    users = User.objects.bulk_create(
+        [User(email=f"backlog{n}@example.org", name=f"Person {n}") for n in range(count)]
+    )
+    people = Participant.objects.bulk_create(
+        [Participant(program=program, user=user, role="mentee") for user in users]
+    )
+    progress_rebuild(program=program)
+    definition = make_certificate(program, threshold=None, enabled=True)
+    certificate_award(definition=definition, by=None, participant_ids=[p.pk for p in people])
+    assert Message.objects.filter(status="pending").count() == count
+    return {user.email for user in users}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_workers_emails_are_sent_by_another_worker_once(smtp_server):
+    inbox, smtp_port = smtp_server
+    addresses = backlog_of_award_emails(BACKLOG)
+    started = time.monotonic()
+    doomed = start_worker("doomed", smtp_port)
+    survivor = start_worker("survivor", smtp_port)
+    try:
+        wait_for(lambda: inbox.count() >= BACKLOG // 5, timeout=60)
+        wait_for(
+            lambda: Message.objects.filter(worker_id="doomed", status="running").exists(),
+            timeout=10, every=0.001,
+        )  # fmt: skip
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait()
+        held = set(
+            Message.objects.filter(worker_id="doomed", status="running").values_list(
+                "pk", flat=True
+            )
+        )
+        assert held, "the worker was killed holding messages"
+
+        takeover = wait_for(
+            lambda: not Message.objects.filter(pk__in=held).exclude(status="done").exists(),
+            timeout=TAKEOVER_LIMIT_SECONDS,
+        )
+        wait_for(
+            lambda: not Message.objects.exclude(status="done").exists(),
+            timeout=TAKEOVER_LIMIT_SECONDS,
+        )
+    finally:
+        for process in (doomed, survivor):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in (doomed, survivor):
+            process.wait(timeout=30)
+
+    print(
+        f"\n{BACKLOG} emails sent by two workers in {time.monotonic() - started:.1f} s; the"
+        f" {len(held)} messages the killed worker held were done {takeover:.1f} s after the kill"
+    )
+    assert takeover < TAKEOVER_LIMIT_SECONDS
+    sent = Counter(inbox.recipients)
+    assert set(sent) == addresses, "every email was sent"
+    twice = [address for address, times in sent.items() if times > 1]
+    # Only the email in flight at the kill may have gone out twice: the mail server had
+    # accepted it, but the worker died before marking its message done.
+    assert len(twice) <= 1
+    assert max(sent.values()) <= 2
+    for message in Message.objects.filter(pk__in=held):
+        died, *_, last = message.tries.all()
+        assert (died.worker_id, died.succeeded) == ("doomed", False)
+        assert (last.worker_id, last.succeeded) == ("survivor", True)
