@@ -41,8 +41,13 @@ def demo():
 def test_it_is_idempotent(demo):
     first = row_counts()
     assert "Built the demo organisation Northwind Mentoring" in demo
-    assert "exists already" in run_demo()
+    again = run_demo()
+    assert "exists already" in again
     assert row_counts() == first
+    # Both runs show how to sign in, as `make run` prints it before serving.
+    for _, email, password in DEMO_LOGINS:
+        assert f"{email}  {password}" in demo
+        assert f"{email}  {password}" in again
 
 
 def test_it_builds_the_same_record_every_time():

@@ -15,9 +15,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = build_demo()
         organisation = result.organisation
-        if not result.created:
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(f"Built the demo organisation {organisation.name}.")
+            )
+        else:
             self.stdout.write(f"The demo organisation {organisation.name} exists already.")
-            return
-        self.stdout.write(self.style.SUCCESS(f"Built the demo organisation {organisation.name}."))
+        # Printed every time, so that `make run` always shows how to sign in.
+        width = max(len(role) for role, _, _ in DEMO_LOGINS)
+        self.stdout.write("Demo logins:")
         for role, email, password in DEMO_LOGINS:
-            self.stdout.write(f"  {role}: {email} / {password}")
+            self.stdout.write(f"  {role:<{width}}  {email}  {password}")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import socket
@@ -153,11 +152,6 @@ class Command(BaseCommand):
 
     def announce(self, url: str) -> None:
         lines = ["", f"Laurel is running at {url}  (Ctrl+C to stop)"]
-        logins = _demo_logins()
-        if logins:
-            width = max(len(role) for role, _, _ in logins)
-            lines += ["", "Demo logins:"]
-            lines += [f"  {role:<{width}}  {email}  {password}" for role, email, password in logins]
         self.stdout.write("\n".join([*lines, ""]))
         self.stdout.flush()
 
@@ -173,15 +167,3 @@ def _stop_with_parent() -> None:
 
     pr_set_pdeathsig = 1
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def _demo_logins() -> list[tuple[str, str, str]]:
-    """The demo's (role, email, password) logins, if the demo is installed."""
-    try:
-        demo = importlib.import_module("laurel.demo")
-    except ImportError:
-        return []
-    logins = getattr(demo, "DEMO_LOGINS", [])
-    if callable(logins):
-        logins = logins()
-    return [(str(role), str(email), str(password)) for role, email, password in logins]
