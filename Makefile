@@ -33,7 +33,15 @@ run: $(VENV)/.installed-base
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	@exec $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not
+# used). Installed once, as root, on a machine that lacks it.
+browsers:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium; \
+	}
+
+test: browsers $(VENV)/.installed-dev
 	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
@@ -53,10 +61,12 @@ bench: $(VENV)/.installed-dev
 	@mkdir -p var
 	$(BIN)/python benchmarks/record.py
 	$(BIN)/python benchmarks/csv_import.py
+	$(BIN)/python benchmarks/public_page.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/csv_import.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/public_page.py
 
 clean:
 	rm -rf $(VENV) var

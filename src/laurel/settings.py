@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "laurel.programs",
     "laurel.certificates",
     "laurel.outbox",
+    "laurel.verification",
     "laurel.notifications",
     "laurel.api",
     "laurel.imports",

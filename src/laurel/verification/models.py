@@ -1,0 +1,54 @@
+"""The files of an issued certificate, rendered once per version and kept in storage."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from laurel.certificates.models import IssuedCertificate
+
+
+class RenderedFile(models.Model):
+    """One rendered file of one version of an issued certificate.
+
+    The row is the lock: whoever inserts it renders the file, in the same transaction, so
+    two requests for a file not rendered yet render it once. A committed row always names
+    a file in Django's default storage. A correction is a new version and so gets new
+    files; a revocation or a change of visibility leaves the files as they are.
+    """
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", _("PDF (A4 landscape)")
+        CARD = "card", _("Share card (PNG, 1200 by 627)")
+        PREVIEW = "preview", _("Preview (PNG)")
+
+    award = models.ForeignKey(IssuedCertificate, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The file's name in default storage: random, so that it cannot be guessed from the
+    # certificate's public id where storage is served directly.
+    name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["award", "kind"], name="rendered_file_once"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["pdf", "card", "preview"]), name="rendered_file_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of award {self.award_id}"
+
+    @property
+    def etag(self) -> str:
+        # Strong: the hash of the bytes served.
+        return f'"{self.sha256}"'
+
+    @property
+    def version_tag(self) -> str:
+        """The short content hash that makes a file URL immutable (``?v=``)."""
+        return self.sha256[:16]

@@ -1,0 +1,107 @@
+"""Writes for the public face of an issued certificate: its files and its visibility."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laurel.accounts.models import User
+from laurel.certificates.models import IssuedCertificate
+from laurel.errors import NotFound
+from laurel.rendering import (
+    CertificateFace,
+    render_card_png,
+    render_pdf,
+    render_preview_png,
+)
+from laurel.verification.models import RenderedFile
+from laurel.verification.selectors import certificate_face
+
+# Wide enough to stay sharp at the size the public page shows it on a high-density screen.
+PREVIEW_WIDTH = 1600
+
+
+def _render_preview(face: CertificateFace) -> bytes:
+    return render_preview_png(face, width=PREVIEW_WIDTH)
+
+
+RENDERERS: dict[str, tuple[Callable[[CertificateFace], bytes], str]] = {
+    RenderedFile.Kind.PDF: (render_pdf, ".pdf"),
+    RenderedFile.Kind.CARD: (render_card_png, ".png"),
+    RenderedFile.Kind.PREVIEW: (_render_preview, ".png"),
+}
+
+
+def rendered_file_ensure(
+    *, award: IssuedCertificate, kind: str, now: datetime | None = None
+) -> RenderedFile:
+    """The file of this kind for this version of the certificate, rendered on first use.
+
+    Two requests for a file not rendered yet render it once: the second waits for the
+    first and then serves what it stored.
+    """
+    kind = RenderedFile.Kind(kind)
+    found = RenderedFile.objects.filter(award=award, kind=kind).first()
+    if found is not None:
+        return found
+    render, suffix = RENDERERS[kind]
+    with transaction.atomic():
+        # Claim the row first. A concurrent claimer's insert waits on the unique
+        # constraint until this transaction ends, then finds the file stored (on SQLite
+        # the whole transaction waits for the write lock, with the same outcome).
+        RenderedFile.objects.bulk_create(
+            [RenderedFile(award=award, kind=kind)], ignore_conflicts=True
+        )
+        claimed = RenderedFile.objects.select_for_update().get(award=award, kind=kind)
+        if claimed.name:
+            return claimed
+        content = render(certificate_face(award=award))
+        claimed.name = default_storage.save(
+            f"certificates/{secrets.token_hex(16)}{suffix}", ContentFile(content)
+        )
+        claimed.sha256 = hashlib.sha256(content).hexdigest()
+        claimed.size = len(content)
+        claimed.created_at = now or timezone.now()
+        claimed.save(update_fields=["name", "sha256", "size", "created_at"])
+    return claimed
+
+
+def award_files_render(*, award: IssuedCertificate) -> list[RenderedFile]:
+    """Every file of this version, rendering those not rendered yet."""
+    return [rendered_file_ensure(award=award, kind=kind) for kind in RenderedFile.Kind]
+
+
+def award_visibility_set(
+    *, award: IssuedCertificate, by: User, is_public: bool
+) -> IssuedCertificate:
+    """Show or hide the certificate's public page and files. Only its holder may.
+
+    Every version shares one public id; visibility is read from the current version, so
+    it is set there (a correction copies it to the version it issues).
+    """
+    with transaction.atomic():
+        current = None
+        # A correction committed while this waited for the row lock moves "current" to a
+        # row this statement could not see yet; the second look finds it.
+        for _attempt in range(2):
+            current = (
+                IssuedCertificate.objects.select_for_update()
+                .filter(public_id=award.public_id, is_current=True)
+                .first()
+            )
+            if current is not None:
+                break
+        if current is None or current.user_id != by.pk:
+            raise NotFound(_("There is no such certificate among yours."))
+        if current.is_public != is_public:
+            current.is_public = is_public
+            current.save(update_fields=["is_public"])
+    return current

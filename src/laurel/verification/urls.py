@@ -1,0 +1,15 @@
+from django.urls import path
+
+from laurel.verification import views
+
+app_name = "verification"
+
+# The file patterns come first: the page's id pattern would match "<id>.pdf" too. The
+# URL names of the files are the kinds of RenderedFile.
+urlpatterns = [
+    path("c/<str:public_id>.pdf", views.certificate_pdf, name="pdf"),
+    path("c/<str:public_id>.png", views.certificate_card, name="card"),
+    path("c/<str:public_id>/preview.png", views.certificate_preview, name="preview"),
+    path("c/<str:public_id>/visibility", views.certificate_visibility, name="visibility"),
+    path("c/<str:public_id>", views.certificate_page, name="page"),
+]
