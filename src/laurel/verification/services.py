@@ -52,7 +52,6 @@ def rendered_file_ensure(
     found = RenderedFile.objects.filter(award=award, kind=kind).first()
     if found is not None:
         return found
-    render, suffix = RENDERERS[kind]
     with transaction.atomic():
         # Claim the row first. A concurrent claimer's insert waits on the unique
         # constraint until this transaction ends, then finds the file stored (on SQLite
@@ -61,17 +60,37 @@ def rendered_file_ensure(
             [RenderedFile(award=award, kind=kind)], ignore_conflicts=True
         )
         claimed = RenderedFile.objects.select_for_update().get(award=award, kind=kind)
-        if claimed.name:
-            return claimed
-        content = render(certificate_face(award=award))
-        claimed.name = default_storage.save(
-            f"certificates/{secrets.token_hex(16)}{suffix}", ContentFile(content)
-        )
-        claimed.sha256 = hashlib.sha256(content).hexdigest()
-        claimed.size = len(content)
-        claimed.created_at = now or timezone.now()
-        claimed.save(update_fields=["name", "sha256", "size", "created_at"])
+        if not claimed.name:
+            _render_into(claimed, award=award, now=now or timezone.now())
     return claimed
+
+
+def rendered_file_restore(
+    *, award: IssuedCertificate, kind: str, now: datetime | None = None
+) -> RenderedFile:
+    """Render a file again whose stored copy was lost (storage wiped or moved).
+
+    Everything on it comes from the frozen fields, so it can always be drawn again.
+    """
+    kind = RenderedFile.Kind(kind)
+    with transaction.atomic():
+        rendered = RenderedFile.objects.select_for_update().get(award=award, kind=kind)
+        # Whoever waited for the lock behind the first restorer finds the file back.
+        if not default_storage.exists(rendered.name):
+            _render_into(rendered, award=award, now=now or timezone.now())
+    return rendered
+
+
+def _render_into(rendered: RenderedFile, *, award: IssuedCertificate, now: datetime) -> None:
+    render, suffix = RENDERERS[rendered.kind]
+    content = render(certificate_face(award=award))
+    rendered.name = default_storage.save(
+        f"certificates/{secrets.token_hex(16)}{suffix}", ContentFile(content)
+    )
+    rendered.sha256 = hashlib.sha256(content).hexdigest()
+    rendered.size = len(content)
+    rendered.created_at = now
+    rendered.save(update_fields=["name", "sha256", "size", "created_at"])
 
 
 def award_files_render(*, award: IssuedCertificate) -> list[RenderedFile]:

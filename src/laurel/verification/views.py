@@ -26,7 +26,11 @@ from laurel.verification.selectors import (
     rendered_files,
     sharing,
 )
-from laurel.verification.services import award_visibility_set, rendered_file_ensure
+from laurel.verification.services import (
+    award_visibility_set,
+    rendered_file_ensure,
+    rendered_file_restore,
+)
 
 CONTENT_TYPES = {
     RenderedFile.Kind.PDF: "application/pdf",
@@ -87,28 +91,35 @@ def certificate_page(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
+def _cache_control(request: HttpRequest, award: IssuedCertificate, rendered: RenderedFile) -> str:
+    if not award.is_public:
+        return HOLDER_ONLY
+    if request.GET.get("v") == rendered.version_tag:
+        return IMMUTABLE
+    return CURRENT
+
+
 def _serve(request: HttpRequest, public_id: str, kind: str) -> HttpResponseBase:
     award = _visible_award(request, public_id)
     if award is None:
         return not_found(request)
     rendered = rendered_file_ensure(award=award, kind=kind)
-    if not award.is_public:
-        cache_control = HOLDER_ONLY
-    elif request.GET.get("v") == rendered.version_tag:
-        cache_control = IMMUTABLE
-    else:
-        cache_control = CURRENT
     response: HttpResponseBase | None = get_conditional_response(request, etag=rendered.etag)
     if response is None:
+        try:
+            stored = default_storage.open(rendered.name, "rb")
+        except FileNotFoundError:
+            rendered = rendered_file_restore(award=award, kind=kind)
+            stored = default_storage.open(rendered.name, "rb")
         suffix = ".pdf" if kind == RenderedFile.Kind.PDF else ".png"
         stem = slugify(f"{award.name} {award.recipient_name}", allow_unicode=True)
         response = FileResponse(
-            default_storage.open(rendered.name, "rb"),
+            stored,
             content_type=CONTENT_TYPES[RenderedFile.Kind(kind)],
             filename=(stem or "certificate") + suffix,
         )
     response["ETag"] = rendered.etag
-    response["Cache-Control"] = cache_control
+    response["Cache-Control"] = _cache_control(request, award, rendered)
     return response
 
 

@@ -155,3 +155,16 @@ def test_holder_gets_their_private_files_not_for_shared_caches(client):
 def test_files_refuse_post(client):
     award = make_award()
     assert client.post(f"/c/{award.public_id}.pdf").status_code == 405
+
+
+def test_a_file_lost_from_storage_is_rendered_again(client, settings):
+    award = make_award()
+    assert client.get(f"/c/{award.public_id}.pdf").status_code == 200
+    default_storage.delete(RenderedFile.objects.get(award=award, kind="pdf").name)
+
+    again = client.get(f"/c/{award.public_id}.pdf")
+
+    assert again.status_code == 200
+    assert body(again).startswith(b"%PDF-")
+    assert again["ETag"] == f'"{RenderedFile.objects.get(award=award, kind="pdf").sha256}"'
+    assert len(stored_files(settings)) == 1
