@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from laurel.browser_testing import assert_accessible, log_in, screenshot_path
@@ -55,6 +56,11 @@ def test_participant_shares_a_certificate_then_makes_it_private(browser, site):
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
 
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download image").click()
+    with Image.open(download.value.path()) as card:
+        assert (card.format, card.size) == ("PNG", (1200, 627))
+
     # Copy the link.
     page.get_by_role("link", name="Copy link").click()
     expect(page.get_by_role("status")).to_have_text("Link copied")
@@ -76,6 +82,11 @@ def test_participant_shares_a_certificate_then_makes_it_private(browser, site):
         "certUrl": [public_url],
         "certId": [award.public_id],
     }
+
+    # The profile fields are there to copy by hand too.
+    page.get_by_text("Details for your LinkedIn profile").click()
+    page.get_by_role("button", name="Copy Credential ID").click()
+    assert page.evaluate("navigator.clipboard.readText()") == award.public_id
 
     # Someone signed out opens the copied link.
     visitor = browser.new_context().new_page()
