@@ -60,8 +60,8 @@ def main() -> None:
     settings.MEDIA_ROOT = Path(settings.VAR_DIR) / "bench-media"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        from laurel.verification.factories import make_award
         from laurel.verification.services import award_files_render, award_visibility_set
-        from laurel.verification.tests.awards import make_award
 
         award = make_award(
             recipient="Ada Lovelace",

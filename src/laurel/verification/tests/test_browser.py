@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from laurel.browser_testing import assert_accessible, log_in, screenshot_path
-from laurel.verification.tests.awards import make_award
+from laurel.verification.factories import make_award
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

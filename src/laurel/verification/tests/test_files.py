@@ -11,9 +11,9 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from laurel.certificates.services import award_reissue, award_revoke
+from laurel.verification.factories import make_award
 from laurel.verification.models import RenderedFile
 from laurel.verification.services import award_visibility_set
-from laurel.verification.tests.awards import make_award
 
 pytestmark = pytest.mark.django_db
 

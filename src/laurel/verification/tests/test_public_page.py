@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from laurel.certificates.services import award_reissue, award_revoke
+from laurel.verification.factories import make_award
 from laurel.verification.models import RenderedFile
 from laurel.verification.services import award_files_render, award_visibility_set
-from laurel.verification.tests.awards import make_award
 
 pytestmark = pytest.mark.django_db
 

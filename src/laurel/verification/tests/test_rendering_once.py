@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from laurel.testing import at_once
+from laurel.verification.factories import make_award
 from laurel.verification.models import RenderedFile
 from laurel.verification.services import award_files_render, rendered_file_ensure
-from laurel.verification.tests.awards import make_award
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from laurel.certificates.services import award_revoke
+from laurel.verification.factories import make_award
 from laurel.verification.selectors import sharing
 from laurel.verification.services import award_visibility_set
-from laurel.verification.tests.awards import make_award
 
 pytestmark = pytest.mark.django_db
 

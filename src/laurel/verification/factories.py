@@ -1,10 +1,16 @@
-"""Issued certificates to test the public face with, made through the product's services."""
+"""Factory functions for the public face of certificates: issued certificates to show,
+made through the product's services."""
 
 from __future__ import annotations
 
+from laurel.certificates.factories import (
+    make_certificate,
+    make_organisation,
+    make_participant,
+    make_program,
+)
 from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import certificate_award
-from laurel.factories import make_certificate, make_organisation, make_participant, make_program
 
 
 def make_award(
