@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
+from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -33,6 +34,10 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield launched
         launched.close()
+        # While Playwright's event loop runs in this thread, Django gives the test its own
+        # database connections (those of an async context). Closed here, before the loop
+        # stops, or they would keep the test database from being dropped at the end.
+        connections.close_all()
 
 
 @pytest.fixture
