@@ -53,6 +53,16 @@ def assert_accessible(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+def console_errors(page: Page) -> list[str]:
+    """The errors the page logs from now on (a script or style refused by the
+    Content-Security-Policy among them), gathered as they happen."""
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    return errors
+
+
 def log_in(page: Page, site: str, *, email: str, password: str) -> None:
     page.goto(f"{site}/accounts/login/")
     page.get_by_label("Email address").fill(email)

@@ -7,6 +7,8 @@ to share it again.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
@@ -32,6 +34,7 @@ from laurel.verification.services import (
     rendered_file_restore,
 )
 
+COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 CONTENT_TYPES = {
     RenderedFile.Kind.PDF: "application/pdf",
     RenderedFile.Kind.CARD: "image/png",
@@ -84,6 +87,8 @@ def certificate_page(request: HttpRequest, public_id: str) -> HttpResponse:
                 public_id=award.public_id, kind=RenderedFile.Kind.PREVIEW, files=files
             ),
             "card_url": settings.SITE_URL + share.image_url,
+            # Printed into a style sheet, where escaping HTML does not protect it.
+            "accent": award.colour if COLOUR.fullmatch(award.colour) else None,
         },
     )
     # Revocation and visibility change the page at once: nobody may keep a stale copy.

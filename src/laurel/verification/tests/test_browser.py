@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from laurel.browser_testing import assert_accessible, log_in, screenshot_path
+from laurel.browser_testing import assert_accessible, console_errors, log_in, screenshot_path
 from laurel.verification.factories import make_award
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,6 +41,7 @@ def test_participant_shares_a_certificate_then_makes_it_private(browser, site):
     )
     public_url = f"{site}/c/{award.public_id}"
     page = signed_in_page(browser, site, award)
+    errors = console_errors(page)
 
     # The activity page lists the earned certificate; open it.
     expect(page.get_by_role("heading", name="Your activity")).to_be_visible()
@@ -90,6 +91,7 @@ def test_participant_shares_a_certificate_then_makes_it_private(browser, site):
 
     # Someone signed out opens the copied link.
     visitor = browser.new_context().new_page()
+    visitor_errors = console_errors(visitor)
     response = visitor.goto(copied)
     assert response is not None
     assert response.status == 200
@@ -108,6 +110,10 @@ def test_participant_shares_a_certificate_then_makes_it_private(browser, site):
     assert response.status == 404
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Certificate not found")
     assert_accessible(visitor)
+    assert errors == []
+    # The one error a visitor sees is the 404 itself.
+    assert len(visitor_errors) == 1
+    assert "404" in visitor_errors[0]
 
 
 def test_copy_link_works_from_the_keyboard(browser, site):
@@ -146,6 +152,7 @@ def test_public_page_fits_the_screen(browser, site, width, height):
         program="Leadership Mentoring Programme 2026",
     )
     page = browser.new_page(viewport={"width": width, "height": height})
+    errors = console_errors(page)
 
     page.goto(f"{site}/c/{award.public_id}")
     page.wait_for_function("document.querySelector('.credential__image').complete")
@@ -155,3 +162,4 @@ def test_public_page_fits_the_screen(browser, site, width, height):
     natural = page.evaluate("document.querySelector('.credential__image').naturalWidth")
     assert natural > 0
     assert_accessible(page)
+    assert errors == []
