@@ -8,6 +8,8 @@ is off unless ``LAUREL_DEBUG=1`` (``make run`` sets it); with debug off Laurel n
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
     "laurel.api",
     "laurel.imports",
     "laurel.webhooks",
+    "laurel.credentials",
     "laurel.demo",
 ]
 
@@ -228,6 +231,16 @@ OUTBOX_BATCH_SIZE = env_int("LAUREL_OUTBOX_BATCH_SIZE", 10)
 WORKER_SWEEP_INTERVAL_SECONDS = env_int("LAUREL_WORKER_SWEEP_INTERVAL_SECONDS", 60)
 # Webhooks to loopback or private addresses: for trying a receiver out in development only.
 WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = env_bool("LAUREL_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", DEBUG)
+
+# Seals the organisations' private signing keys: Fernet keys, comma-separated; the first
+# seals, every one unseals (so the key can be replaced). Make one with
+# ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``.
+_DEV_CREDENTIAL_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"laurel-development-only-credential-key").digest()
+).decode()
+CREDENTIAL_KEYS = env_list("LAUREL_CREDENTIAL_KEY", _DEV_CREDENTIAL_KEY if DEBUG else "")
+if not CREDENTIAL_KEYS:
+    raise ImproperlyConfigured("LAUREL_CREDENTIAL_KEY must be set when LAUREL_DEBUG is off")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

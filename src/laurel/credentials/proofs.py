@@ -1,0 +1,104 @@
+"""Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite (W3C VC-DI-EdDSA).
+
+The signature covers SHA-256 of the canonical proof options followed by SHA-256 of the
+canonical document, so neither can be changed without breaking it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from laurel.credentials import jsonld
+from laurel.credentials.multibase import base58btc_encode, multibase_decode
+
+PROOF_TYPE = "DataIntegrityProof"
+CRYPTOSUITE = "eddsa-rdfc-2022"
+
+
+def _hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    options = {k: v for k, v in proof_options.items() if k != "proofValue"}
+    options["@context"] = unsigned["@context"]
+    return (
+        hashlib.sha256(jsonld.canonicalise(options).encode("utf-8")).digest()
+        + hashlib.sha256(jsonld.canonicalise(unsigned).encode("utf-8")).digest()
+    )
+
+
+def xsd_datetime(moment: datetime) -> str:
+    """An XML Schema dateTime in UTC to the second, as credentials carry it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def proof_attach(
+    document: dict[str, Any],
+    *,
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: datetime,
+) -> dict[str, Any]:
+    """The document with a proof made by ``private_key`` (checked first, see ``jsonld``)."""
+    jsonld.check_document(document)
+    proof: dict[str, Any] = {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": xsd_datetime(created),
+        "verificationMethod": verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+    signature = private_key.sign(_hash_data(document, proof))
+    proof["proofValue"] = "z" + base58btc_encode(signature)
+    return {**document, "proof": proof}
+
+
+class ProofError(ValueError):
+    pass
+
+
+def proof_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The document's one ``eddsa-rdfc-2022`` proof, or a ProofError saying what is wrong."""
+    proof = document.get("proof")
+    if isinstance(proof, list):
+        if len(proof) != 1:
+            raise ProofError("The credential must carry exactly one proof.")
+        proof = proof[0]
+    if not isinstance(proof, dict):
+        raise ProofError("The credential has no proof: it was never signed.")
+    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+        raise ProofError(
+            f"The proof is not a {PROOF_TYPE} with the {CRYPTOSUITE} cryptosuite, the only"
+            " kind Laurel checks."
+        )
+    if proof.get("proofPurpose") != "assertionMethod":
+        raise ProofError("The proof's purpose is not assertionMethod.")
+    for field in ("verificationMethod", "proofValue", "created"):
+        if not isinstance(proof.get(field), str):
+            raise ProofError(f"The proof has no {field}.")
+    return proof
+
+
+def proof_verify(document: dict[str, Any], *, public_key: Ed25519PublicKey) -> None:
+    """Raise ProofError unless the document's proof was made by ``public_key``."""
+    proof = proof_of(document)
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    try:
+        jsonld.check_document(unsigned)
+        data = _hash_data(unsigned, proof)
+    except jsonld.UnsafeDocument as exc:
+        raise ProofError(str(exc)) from None
+    try:
+        signature = multibase_decode(proof["proofValue"])
+    except ValueError:
+        raise ProofError("The proof value is not a base58btc multibase string.") from None
+    try:
+        public_key.verify(signature, data)
+    except InvalidSignature:
+        raise ProofError(
+            "The signature does not match the content: the credential was changed after it"
+            " was signed, or signed with another key."
+        ) from None
