@@ -33,7 +33,13 @@ run: $(VENV)/.installed-base
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	@exec $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev
+# The third-party verifier (Digital Bazaar's stack) that the credential tests run.
+verifier/node_modules/.installed: verifier/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	cd verifier && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed-dev verifier/node_modules/.installed
 	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
@@ -53,10 +59,12 @@ bench: $(VENV)/.installed-dev
 	@mkdir -p var
 	$(BIN)/python benchmarks/record.py
 	$(BIN)/python benchmarks/csv_import.py
+	$(BIN)/python benchmarks/credentials.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/csv_import.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/credentials.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var verifier/node_modules

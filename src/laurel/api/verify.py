@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from laurel.credentials.verification import credential_verify
+from laurel.errors import InvalidInput
 
 router = Router(tags=["Verification"])
 
@@ -23,10 +25,28 @@ class VerificationOut(Schema):
     checks: list[CheckOut]
 
 
-@router.post("/verify", auth=None, response=VerificationOut, summary="Verify a credential")
-def verify(request: HttpRequest, credential: dict[str, Any]) -> dict[str, Any]:
-    """Check an Open Badges 3.0 credential (the JSON object as the body): its signature,
+@router.post(
+    "/verify",
+    auth=None,
+    response=VerificationOut,
+    summary="Verify a credential",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The credential: an Open Badges 3.0 credential as a JSON object.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+def verify(request: HttpRequest) -> dict[str, Any]:
+    """Check an Open Badges 3.0 credential (the JSON object is the body): its signature,
     the issuer's key, its revocation status and its dates, each with a plain explanation."""
+    try:
+        credential = json.loads(request.body)
+    except ValueError:
+        credential = None
+    if not isinstance(credential, dict):
+        raise InvalidInput.field("body", "Send the credential as a JSON object.")
     result = credential_verify(credential)
     return {
         "verified": result.verified,

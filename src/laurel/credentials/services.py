@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from random import SystemRandom
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import IntegrityError, transaction
@@ -154,7 +155,7 @@ def credential_issue(*, award: IssuedCertificate, now: datetime | None = None) -
         )
 
 
-def credential_for(award: IssuedCertificate) -> dict[str, object]:
+def credential_for(award: IssuedCertificate) -> dict[str, Any]:
     """The signed Open Badges 3.0 credential (JSON) of one issued certificate version."""
     document = Credential.objects.filter(award_id=award.pk).values_list("document", flat=True)
     for found in document:
@@ -169,9 +170,7 @@ def status_set(*, award: IssuedCertificate, revoked: bool) -> None:
     Credential.objects.filter(award_id=award.pk).update(revoked=revoked)
 
 
-def status_list_signed(
-    *, status_list: StatusList, now: datetime | None = None
-) -> dict[str, object]:
+def status_list_signed(*, status_list: StatusList, now: datetime | None = None) -> dict[str, Any]:
     """The organisation's status list as a signed BitstringStatusListCredential, as it
     stands now."""
     now = now or timezone.now()

@@ -10,8 +10,8 @@ from laurel.certificates.models import IssuedCertificate
 from laurel.credentials import jsonld
 from laurel.credentials.models import Credential
 from laurel.credentials.proofs import proof_attach
-from laurel.credentials.services import credential_for, issuer_key_active
 from laurel.credentials.sealing import unseal
+from laurel.credentials.services import credential_for, issuer_key_active
 from laurel.credentials.verification import credential_verify
 
 pytestmark = pytest.mark.django_db

@@ -43,10 +43,10 @@ def _verify(tmp_path: Path, document: dict, *, slug: str, with_status: bool = Tr
 NAMES_AND_TEXTS = [
     ("Zoë Ångström-Núñez", "Félicitations, {recipient_name} ! Crème brûlée à l'œuvre."),
     ("فاطمة الزهراء", "مُنحت إلى {recipient_name} تقديرًا لمشاركتها في {program_name}."),
-    ("王小明", "授予{recipient_name}，以表彰其在{program_name}中的指导。"),
+    ("王小明", "授予{recipient_name}，以表彰其在{program_name}中的指导。"),  # noqa: RUF001 - a Chinese comma
     ("Ana 🌟 Silva 👩🏽‍💻", "Well done {recipient_name} 🎉🚀 — ✓"),
     (
-        "O'Brien \"The <b>Bold</b>\" \\ Smith {date}",
+        'O\'Brien "The <b>Bold</b>" \\ Smith {date}',
         "Line one\nLine two\twith a tab; quotes \" ' and a backslash \\ and <script>alert(1)"
         "</script> and &amp; and \u200b zero width and \u202e reversed",
     ),
@@ -121,7 +121,9 @@ def test_third_party_verifier_accepts_credentials_from_before_and_after_a_key_ro
     after = make_award(name="After Rotation", organisation=organisation)
     new_document = credential_for(after)
 
-    assert old_document["proof"]["verificationMethod"] != new_document["proof"]["verificationMethod"]
+    assert (
+        old_document["proof"]["verificationMethod"] != new_document["proof"]["verificationMethod"]
+    )
     for document in (old_document, new_document):
         report = _verify(tmp_path, document, slug=organisation.slug)
         assert report["verified"] is True, report
