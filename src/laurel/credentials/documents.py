@@ -96,15 +96,22 @@ def open_badge_credential(
         "validFrom": xsd_datetime(award.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "name": clean(award.recipient_name),
+            # The recipient's name as OB 3.0 carries it (AchievementSubject has no name),
+            # then their email address, salted and hashed.
             "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": clean(award.recipient_name),
+                    "identityType": "name",
+                    "hashed": False,
+                },
                 {
                     "type": "IdentityObject",
                     "identityHash": identity_hash(email, salt),
                     "identityType": "emailAddress",
                     "hashed": True,
                     "salt": salt,
-                }
+                },
             ],
             "achievement": achievement,
         },

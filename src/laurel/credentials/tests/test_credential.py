@@ -37,8 +37,13 @@ def test_credential_is_an_open_badge_naming_issuer_recipient_and_achievement(mak
     }
     assert document["validFrom"] == award.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     subject = document["credentialSubject"]
-    assert subject["name"] == "Ada Lovelace"
-    [identity] = subject["identifier"]
+    name, identity = subject["identifier"]
+    assert name == {
+        "type": "IdentityObject",
+        "identityHash": "Ada Lovelace",
+        "identityType": "name",
+        "hashed": False,
+    }
     assert identity["identityType"] == "emailAddress"
     assert identity["hashed"] is True
     assert "ada@example.org" not in str(document).lower()
@@ -83,7 +88,7 @@ def test_a_fresh_credential_verifies(make_award):
 
 def test_a_changed_name_breaks_the_signature(make_award):
     document = copy.deepcopy(credential_for(make_award()))
-    document["credentialSubject"]["name"] = "Mallory"
+    document["credentialSubject"]["identifier"][0]["identityHash"] = "Mallory"
 
     verification = credential_verify(document)
 
@@ -104,7 +109,7 @@ def test_control_characters_are_taken_out_before_signing(make_award):
 
     document = credential_for(award)
 
-    assert document["credentialSubject"]["name"] == "AdaLovelace"
+    assert document["credentialSubject"]["identifier"][0]["identityHash"] == "AdaLovelace"
     assert document["credentialSubject"]["achievement"]["description"] == (
         "Line one\nLine two\tand a tab"
     )

@@ -110,7 +110,7 @@ def test_a_correction_withdraws_the_old_version_and_the_new_one_verifies(make_aw
     assert _published_bit(award) is True
     assert not credential_verify(old_document).verified
     assert credential_verify(new_document).verified
-    assert new_document["credentialSubject"]["name"] == "Ada Lovelace"
+    assert new_document["credentialSubject"]["identifier"][0]["identityHash"] == "Ada Lovelace"
     assert new_document["id"] == old_document["id"]
 
 

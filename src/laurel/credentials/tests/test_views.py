@@ -42,7 +42,7 @@ def test_the_credential_url_serves_the_current_version(make_award, client):
 
     response = client.get(f"/c/{award.public_id}/credential.json")
 
-    assert response.json()["credentialSubject"]["name"] == "Ada Lovelace"
+    assert response.json()["credentialSubject"]["identifier"][0]["identityHash"] == "Ada Lovelace"
 
 
 def test_api_verify_answers_checks_without_a_token(make_award, client):
@@ -96,7 +96,7 @@ def test_verify_page_checks_pasted_json(make_award, client):
 
 def test_verify_page_checks_an_uploaded_file_and_explains_failures(make_award, client):
     document = copy.deepcopy(credential_for(make_award()))
-    document["credentialSubject"]["name"] = "Someone Else"
+    document["credentialSubject"]["identifier"][0]["identityHash"] = "Someone Else"
     upload = SimpleUploadedFile("credential.json", json.dumps(document).encode())
 
     page = client.post("/verify", {"file": upload}).content.decode()
