@@ -62,6 +62,9 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
         "contextUrl": None,
         "documentUrl": url,
         "document": copy.deepcopy(_context(url)),
+        # pyld keeps a "static" context resolved and processed across calls: without it
+        # every canonicalisation would process the contexts again (3x slower).
+        "tag": "static",
     }
 
 
@@ -111,8 +114,9 @@ def _properties(node: Any) -> set[str]:
     return set()
 
 
-def check_document(document: dict[str, Any]) -> None:
-    """Refuse what canonicalisation would not carry faithfully into the signature."""
+def check_document(document: dict[str, Any]) -> list[Any]:
+    """Refuse what canonicalisation would not carry faithfully into the signature; return
+    the expanded document, which ``canonicalise`` takes so as not to expand it twice."""
     for text in _strings(document, skip_context=True):
         if _UNSAFE_CONTROLS.search(text):
             raise UnsafeDocument(
@@ -120,7 +124,7 @@ def check_document(document: dict[str, Any]) -> None:
                 " differently; remove it."
             )
     try:
-        expanded = jsonld.expand(document, _OPTIONS)
+        expanded: list[Any] = jsonld.expand(document, _OPTIONS)
     except jsonld.JsonLdError as exc:
         raise UnsafeDocument(f"The document is not valid JSON-LD: {_reason(exc)}") from None
     undefined = sorted(
@@ -143,6 +147,7 @@ def check_document(document: dict[str, Any]) -> None:
             + (", ".join(names) if names else "them")
             + "."
         )
+    return expanded
 
 
 def _without(node: Any, name: str) -> Any:
@@ -165,8 +170,9 @@ def _dropped_properties(document: dict[str, Any], lost: int) -> list[str]:
     return names
 
 
-def canonicalise(document: dict[str, Any]) -> str:
-    """RDF Dataset Canonicalization (RDFC-1.0, the algorithm pyld calls URDNA2015)."""
+def canonicalise(document: dict[str, Any] | list[Any]) -> str:
+    """RDF Dataset Canonicalization (RDFC-1.0, the algorithm pyld calls URDNA2015) of a
+    compacted or an already expanded document."""
     options = {**_OPTIONS, "algorithm": "URDNA2015", "format": "application/n-quads"}
     try:
         canonical: str = jsonld.normalize(document, options)

@@ -20,13 +20,12 @@ PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
-def _hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
-    unsigned = {k: v for k, v in document.items() if k != "proof"}
+def _hash_data(expanded: list[Any], context: Any, proof_options: dict[str, Any]) -> bytes:
     options = {k: v for k, v in proof_options.items() if k != "proofValue"}
-    options["@context"] = unsigned["@context"]
+    options["@context"] = context
     return (
         hashlib.sha256(jsonld.canonicalise(options).encode("utf-8")).digest()
-        + hashlib.sha256(jsonld.canonicalise(unsigned).encode("utf-8")).digest()
+        + hashlib.sha256(jsonld.canonicalise(expanded).encode("utf-8")).digest()
     )
 
 
@@ -43,7 +42,7 @@ def proof_attach(
     created: datetime,
 ) -> dict[str, Any]:
     """The document with a proof made by ``private_key`` (checked first, see ``jsonld``)."""
-    jsonld.check_document(document)
+    expanded = jsonld.check_document(document)
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -51,7 +50,7 @@ def proof_attach(
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
-    signature = private_key.sign(_hash_data(document, proof))
+    signature = private_key.sign(_hash_data(expanded, document["@context"], proof))
     proof["proofValue"] = "z" + base58btc_encode(signature)
     return {**document, "proof": proof}
 
@@ -87,8 +86,8 @@ def proof_verify(document: dict[str, Any], *, public_key: Ed25519PublicKey) -> N
     proof = proof_of(document)
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     try:
-        jsonld.check_document(unsigned)
-        data = _hash_data(unsigned, proof)
+        expanded = jsonld.check_document(unsigned)
+        data = _hash_data(expanded, unsigned.get("@context"), proof)
     except jsonld.UnsafeDocument as exc:
         raise ProofError(str(exc)) from None
     try:
