@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from laurel.api.schemas import Problem
 from laurel.credentials.verification import credential_verify
 from laurel.errors import InvalidInput
 
@@ -28,7 +29,7 @@ class VerificationOut(Schema):
 @router.post(
     "/verify",
     auth=None,
-    response=VerificationOut,
+    response={200: VerificationOut, 409: Problem, 413: Problem, 422: Problem},
     summary="Verify a credential",
     openapi_extra={
         "requestBody": {
