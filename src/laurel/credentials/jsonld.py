@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pyld import jsonld
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
@@ -120,13 +121,17 @@ def check_document(document: dict[str, Any]) -> list[Any]:
     for text in _strings(document, skip_context=True):
         if _UNSAFE_CONTROLS.search(text):
             raise UnsafeDocument(
-                "The document contains a control character, which verifiers canonicalise"
-                " differently; remove it."
+                _(
+                    "The document contains a control character, which verifiers canonicalise"
+                    " differently; remove it."
+                )
             )
     try:
         expanded: list[Any] = jsonld.expand(document, _OPTIONS)
     except jsonld.JsonLdError as exc:
-        raise UnsafeDocument(f"The document is not valid JSON-LD: {_reason(exc)}") from None
+        raise UnsafeDocument(
+            _("The document is not valid JSON-LD: %(reason)s") % {"reason": _reason(exc)}
+        ) from None
     undefined = sorted(
         iri.removeprefix(_ISSUER_DEPENDENT)
         for iri in _properties(expanded)
@@ -134,18 +139,18 @@ def check_document(document: dict[str, Any]) -> list[Any]:
     )
     if undefined:
         raise UnsafeDocument(
-            "These properties are not defined by the credential's contexts: "
-            + ", ".join(undefined)
-            + "."
+            _("These properties are not defined by the credential's contexts: %(names)s.")
+            % {"names": ", ".join(undefined)}
         )
     lost = _leaves(document) - _leaves(expanded)
     if lost:
         names = _dropped_properties(document, lost)
         raise UnsafeDocument(
-            "Some properties of the document are dropped by JSON-LD expansion, so they would"
-            " not be signed: the contexts do not define "
-            + (", ".join(names) if names else "them")
-            + "."
+            _(
+                "Some properties of the document are dropped by JSON-LD expansion, so they"
+                " would not be signed: the contexts do not define %(names)s."
+            )
+            % {"names": ", ".join(names) if names else _("them")}
         )
     return expanded
 
@@ -177,7 +182,9 @@ def canonicalise(document: dict[str, Any] | list[Any]) -> str:
     try:
         canonical: str = jsonld.normalize(document, options)
     except jsonld.JsonLdError as exc:
-        raise UnsafeDocument(f"The document is not valid JSON-LD: {_reason(exc)}") from None
+        raise UnsafeDocument(
+            _("The document is not valid JSON-LD: %(reason)s") % {"reason": _reason(exc)}
+        ) from None
     return canonical
 
 
@@ -186,7 +193,9 @@ def _reason(exc: jsonld.JsonLdError) -> str:
     while True:
         url = (getattr(cause, "details", None) or {}).get("url")
         if url and url not in CONTEXT_FILES:
-            return f"it names the context {url}, which is not one of the contexts Laurel ships."
+            return _(
+                "it names the context %(url)s, which is not one of the contexts Laurel ships."
+            ) % {"url": url}
         if not isinstance(getattr(cause, "cause", None), jsonld.JsonLdError):
             break
         cause = cause.cause

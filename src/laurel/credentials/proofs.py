@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.utils.translation import gettext as _
 
 from laurel.credentials import jsonld
 from laurel.credentials.multibase import base58btc_encode, multibase_decode
@@ -64,20 +65,23 @@ def proof_of(document: dict[str, Any]) -> dict[str, Any]:
     proof = document.get("proof")
     if isinstance(proof, list):
         if len(proof) != 1:
-            raise ProofError("The credential must carry exactly one proof.")
+            raise ProofError(_("The credential must carry exactly one proof."))
         proof = proof[0]
     if not isinstance(proof, dict):
-        raise ProofError("The credential has no proof: it was never signed.")
+        raise ProofError(_("The credential has no proof: it was never signed."))
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(
-            f"The proof is not a {PROOF_TYPE} with the {CRYPTOSUITE} cryptosuite, the only"
-            " kind Laurel checks."
+            _(
+                "The proof is not a %(type)s with the %(suite)s cryptosuite, the only kind"
+                " Laurel checks."
+            )
+            % {"type": PROOF_TYPE, "suite": CRYPTOSUITE}
         )
     if proof.get("proofPurpose") != "assertionMethod":
-        raise ProofError("The proof's purpose is not assertionMethod.")
+        raise ProofError(_("The proof's purpose is not assertionMethod."))
     for field in ("verificationMethod", "proofValue", "created"):
         if not isinstance(proof.get(field), str):
-            raise ProofError(f"The proof has no {field}.")
+            raise ProofError(_("The proof has no %(field)s.") % {"field": field})
     return proof
 
 
@@ -93,11 +97,13 @@ def proof_verify(document: dict[str, Any], *, public_key: Ed25519PublicKey) -> N
     try:
         signature = multibase_decode(proof["proofValue"])
     except ValueError:
-        raise ProofError("The proof value is not a base58btc multibase string.") from None
+        raise ProofError(_("The proof value is not a base58btc multibase string.")) from None
     try:
         public_key.verify(signature, data)
     except InvalidSignature:
         raise ProofError(
-            "The signature does not match the content: the credential was changed after it"
-            " was signed, or signed with another key."
+            _(
+                "The signature does not match the content: the credential was changed after"
+                " it was signed, or signed with another key."
+            )
         ) from None
