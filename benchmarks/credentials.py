@@ -113,10 +113,15 @@ def main() -> None:
         f"issue {len(awards)} credentials (build, allocate, sign, store): {issue_seconds:.2f} s"
         f" ({issue_seconds / len(awards) * 1000:.1f} ms each)"
     )
-    worst = max(sign_ms, full_verify_ms)
-    print(
-        f"target <= {TARGET_MS:.0f} ms to sign or verify: {'met' if worst <= TARGET_MS else 'MISSED'}"
+    verdicts = ", ".join(
+        f"{name} {'met' if ms <= TARGET_MS else 'missed'}"
+        for name, ms in (
+            ("sign", sign_ms),
+            ("verify signature", verify_ms),
+            ("credential_verify", full_verify_ms),
+        )
     )
+    print(f"target <= {TARGET_MS:.0f} ms: {verdicts}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -169,20 +170,28 @@ def _check_status(document: dict[str, Any], key: IssuerKey | None) -> Check:
                 "The credential's status list is not kept by this Laurel, so it cannot be checked here."
             ),
         )
-    status_list = StatusList.objects.filter(
-        organisation__slug=match["slug"], number=int(match["number"])
-    ).first()
     index_text = entry.get("statusListIndex")
-    if status_list is None or not isinstance(index_text, str) or not index_text.isdigit():
+    # At most nine ASCII digits: lists are far smaller, and the column is a 32-bit integer.
+    if not isinstance(index_text, str) or not re.fullmatch(r"[0-9]{1,9}", index_text):
+        return Check(STATUS, False, _("The credential's status entry points nowhere."))
+    index = int(index_text)
+    # One query: the list, and whether the bit at the index is set.
+    status_list = (
+        StatusList.objects.filter(organisation__slug=match["slug"], number=int(match["number"]))
+        .annotate(
+            bit_set=Exists(
+                Credential.objects.filter(
+                    status_list=OuterRef("pk"), status_index=index, revoked=True
+                )
+            )
+        )
+        .first()
+    )
+    if status_list is None or index >= status_list.size:
         return Check(STATUS, False, _("The credential's status entry points nowhere."))
     if key is not None and status_list.organisation_id != key.organisation_id:
         return Check(STATUS, False, _("The credential's status list belongs to another issuer."))
-    index = int(index_text)
-    if index >= status_list.size:
-        return Check(STATUS, False, _("The credential's status entry points nowhere."))
-    revoked = Credential.objects.filter(
-        status_list=status_list, status_index=index, revoked=True
-    ).exists()
+    revoked = status_list.bit_set
     if revoked:
         return Check(
             STATUS,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import gzip
 
 import pytest
@@ -129,3 +130,14 @@ def test_the_status_list_is_served_signed(make_award, client):
     assert len(bits) * 8 == STATUS_LIST_SIZE
     assert credential_verify(document).checks[0].ok
     assert client.get(f"/o/{slug}/status/2").status_code == 404
+
+
+@pytest.mark.parametrize("index", ["99999999999999999999", "\u00b2", "-1", "131072", ""])
+def test_a_status_index_out_of_any_list_is_explained(make_award, index):
+    document = copy.deepcopy(credential_for(make_award()))
+    document["credentialStatus"]["statusListIndex"] = index
+
+    checks = {c.check: c for c in credential_verify(document).checks}
+
+    assert not checks["status"].ok
+    assert checks["status"].detail == "The credential's status entry points nowhere."
