@@ -233,14 +233,39 @@ WORKER_SWEEP_INTERVAL_SECONDS = env_int("LAUREL_WORKER_SWEEP_INTERVAL_SECONDS", 
 WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = env_bool("LAUREL_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", DEBUG)
 
 # Seals the organisations' private signing keys: Fernet keys, comma-separated; the first
-# seals, every one unseals (so the key can be replaced). Make one with
-# ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``.
+# seals, every one unseals (so the key can be replaced).
 _DEV_CREDENTIAL_KEY = base64.urlsafe_b64encode(
     hashlib.sha256(b"laurel-development-only-credential-key").digest()
 ).decode()
-CREDENTIAL_KEYS = env_list("LAUREL_CREDENTIAL_KEY", _DEV_CREDENTIAL_KEY if DEBUG else "")
-if not CREDENTIAL_KEYS:
-    raise ImproperlyConfigured("LAUREL_CREDENTIAL_KEY must be set when LAUREL_DEBUG is off")
+
+
+def _credential_keys() -> list[str]:
+    # Set but empty counts as unset.
+    raw = os.environ.get("LAUREL_CREDENTIAL_KEY") or (_DEV_CREDENTIAL_KEY if DEBUG else "")
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    generate = (
+        "`python -c 'from cryptography.fernet import Fernet;"
+        " print(Fernet.generate_key().decode())'`"
+    )
+    if not keys:
+        raise ImproperlyConfigured(
+            "Laurel will not start with debug off: LAUREL_CREDENTIAL_KEY is not set. It seals"
+            f" the keys that sign credentials; make one with {generate} and keep it safe."
+        )
+    for key in keys:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                "LAUREL_CREDENTIAL_KEY must be one or more Fernet keys (32 bytes in url-safe"
+                f" base64, comma-separated); make one with {generate}."
+            )
+    return keys
+
+
+CREDENTIAL_KEYS = _credential_keys()
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
