@@ -1,12 +1,14 @@
-"""The ids that other systems use for pairings and sessions imported into a program.
+"""The ids that other systems use for pairings and sessions imported into a program, and
+the runs of the import with the rows they are checking.
 
-They are what makes an import repeatable: a row whose pairing or session is already
+The ids are what makes an import repeatable: a row whose pairing or session is already
 known adds only what is new.
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from laurel.accounts.models import NAME_MAX_LENGTH
 from laurel.programs.models import Pairing, Program, Session
@@ -50,11 +52,11 @@ class ImportRun(models.Model):
     """
 
     class State(models.TextChoices):
-        CHECKING = "checking", "checking the file"
-        REFUSED = "refused", "refused: the file has problems, nothing was imported"
-        APPLYING = "applying", "applying the file in batches"
-        DONE = "done", "done"
-        STOPPED = "stopped", "stopped part-way: import the same file again to complete it"
+        CHECKING = "checking", _("checking the file")
+        REFUSED = "refused", _("refused: the file has problems, nothing was imported")
+        APPLYING = "applying", _("applying the file in batches")
+        DONE = "done", _("done")
+        STOPPED = "stopped", _("stopped part-way: import the same file again to complete it")
 
     UNDER_WAY = (State.CHECKING, State.APPLYING)
 
@@ -110,7 +112,9 @@ class StagedRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "line"], name="staged_row_unique_line")
         ]
+        # With the line last, the checks read each session's and pairing's rows in the
+        # order of the file straight from the index, without sorting the file.
         indexes = [
-            models.Index(fields=["run", "session"], name="staged_row_session"),
-            models.Index(fields=["run", "pairing"], name="staged_row_pairing"),
+            models.Index(fields=["run", "session", "line"], name="staged_row_session"),
+            models.Index(fields=["run", "pairing", "line"], name="staged_row_pairing"),
         ]
