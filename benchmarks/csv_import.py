@@ -21,6 +21,7 @@ than ``--give-up-after`` seconds (default 300) is stopped there, and the benchma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import random
@@ -204,12 +205,14 @@ def writer() -> None:
             failed += 1
         took.append(time.perf_counter() - started)
     took.sort()
-    print(
-        f"{len(took)} small writes by another process: median"
-        f" {statistics.median(took) * 1000:.1f} ms, 99th percentile"
-        f" {took[int(len(took) * 0.99)] * 1000:.0f} ms, longest {took[-1] * 1000:.0f} ms,"
-        f" {failed} failed"
-    )
+    # The benchmark that started this writer may have been stopped (--give-up-after).
+    with contextlib.suppress(BrokenPipeError):
+        print(
+            f"{len(took)} small writes by another process: median"
+            f" {statistics.median(took) * 1000:.1f} ms, 99th percentile"
+            f" {took[int(len(took) * 0.99)] * 1000:.0f} ms, longest {took[-1] * 1000:.0f} ms,"
+            f" {failed} failed"
+        )
 
 
 def main() -> None:
