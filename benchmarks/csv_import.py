@@ -49,6 +49,8 @@ def prepare_database(fresh: bool) -> None:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laurel.settings")
+    # A throwaway database on this machine, as under `make bench`.
+    os.environ.setdefault("LAUREL_DEBUG", "1")
 
 
 def peak_mb() -> float:
