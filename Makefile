@@ -41,7 +41,13 @@ browsers:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium; \
 	}
 
-test: browsers $(VENV)/.installed-dev
+# The third-party verifier (Digital Bazaar's stack) that the credential tests run.
+verifier/node_modules/.installed: verifier/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	cd verifier && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: browsers $(VENV)/.installed-dev verifier/node_modules/.installed
 	@mkdir -p "$${LAUREL_VAR_DIR:-var}"
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
@@ -62,11 +68,13 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/record.py
 	$(BIN)/python benchmarks/csv_import.py
 	$(BIN)/python benchmarks/public_page.py
+	$(BIN)/python benchmarks/credentials.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/csv_import.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/public_page.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/credentials.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var verifier/node_modules

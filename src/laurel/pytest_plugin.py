@@ -16,6 +16,7 @@ os.environ.setdefault(
     "SECRET_KEY", "laurel-test-suite-only-9c1f4e7a2b8d5f0e3a6c9b2d7e4f1a8c5b0d3e6f"
 )
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("LAUREL_CREDENTIAL_KEY", "bGF1cmVsLXRlc3Qtc3VpdGUtY3JlZGVudGlhbC1rZXk=")
 # Tests run their own webhook receivers on this machine; the tests of the refusal switch
 # it off themselves.
 os.environ.setdefault("LAUREL_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", "1")

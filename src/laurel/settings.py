@@ -8,6 +8,8 @@ is off unless ``LAUREL_DEBUG=1`` (``make run`` sets it); with debug off Laurel n
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -103,6 +105,7 @@ INSTALLED_APPS = [
     "laurel.api",
     "laurel.imports",
     "laurel.webhooks",
+    "laurel.credentials",
     "laurel.demo",
 ]
 
@@ -229,6 +232,41 @@ OUTBOX_BATCH_SIZE = env_int("LAUREL_OUTBOX_BATCH_SIZE", 10)
 WORKER_SWEEP_INTERVAL_SECONDS = env_int("LAUREL_WORKER_SWEEP_INTERVAL_SECONDS", 60)
 # Webhooks to loopback or private addresses: for trying a receiver out in development only.
 WEBHOOKS_ALLOW_INTERNAL_ADDRESSES = env_bool("LAUREL_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", DEBUG)
+
+# Seals the organisations' private signing keys: Fernet keys, comma-separated; the first
+# seals, every one unseals (so the key can be replaced).
+_DEV_CREDENTIAL_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"laurel-development-only-credential-key").digest()
+).decode()
+
+
+def _credential_keys() -> list[str]:
+    # Set but empty counts as unset.
+    raw = os.environ.get("LAUREL_CREDENTIAL_KEY") or (_DEV_CREDENTIAL_KEY if DEBUG else "")
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    generate = (
+        "`python -c 'from cryptography.fernet import Fernet;"
+        " print(Fernet.generate_key().decode())'`"
+    )
+    if not keys:
+        raise ImproperlyConfigured(
+            "Laurel will not start with debug off: LAUREL_CREDENTIAL_KEY is not set. It seals"
+            f" the keys that sign credentials; make one with {generate} and keep it safe."
+        )
+    for key in keys:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                "LAUREL_CREDENTIAL_KEY must be one or more Fernet keys (32 bytes in url-safe"
+                f" base64, comma-separated); make one with {generate}."
+            )
+    return keys
+
+
+CREDENTIAL_KEYS = _credential_keys()
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

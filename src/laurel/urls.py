@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("laurel.verification.urls")),
     # Before admin.site.urls, so that the admin's sign-in page is rate limited too.
     path("admin/login/", limit_sign_in(admin.site.login)),
+    path("", include("laurel.credentials.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -23,7 +23,7 @@ from ninja.security import HttpBearer
 
 from laurel.accounts.services import Limit, rate_limit_hit
 from laurel.accounts.signin import client_address
-from laurel.api import certificates, record, webhooks
+from laurel.api import certificates, record, verify, webhooks
 from laurel.api.docs import VendoredSwagger
 from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH, ApiToken, IdempotencyRecord
 from laurel.api.problems import PROBLEM_CONTENT_TYPE, problem_response, validation_errors
@@ -373,3 +373,4 @@ api.add_decorator(request_guard, mode="view")
 api.add_router("", record.router)
 api.add_router("", certificates.router)
 api.add_router("", webhooks.router)
+api.add_router("", verify.router)

@@ -1,4 +1,4 @@
-"""Reading a record file: CSV rows checked one by one and against each other.
+"""Reading a record file: CSV rows read and checked one by one, as a stream.
 
 Nothing here touches the database. Every problem is collected with its line and column,
 so that a file is refused whole with all of its problems listed.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO
 
 from laurel.accounts.models import NAME_MAX_LENGTH
 from laurel.errors import InvalidInput, LaurelError
@@ -238,7 +238,10 @@ def parse_row(
     )
 
 
-def read_rows(stream: IO[str], now: datetime, problems: Problems) -> list[Row]:
+def read_rows(stream: Iterable[str], now: datetime, problems: Problems) -> Iterator[Row]:
+    """The good rows of the file, one at a time, as they are read; every bad one is added to
+    ``problems``. Nothing of the file is kept here, so a file of any length takes the same
+    memory. Checks of rows against each other need the whole file: see ``staging``."""
     # Strict: a quote that is never closed is an error at the end of the file, rather than
     # the rest of the file read silently into one field.
     reader = csv.DictReader(stream, strict=True)
@@ -251,7 +254,7 @@ def read_rows(stream: IO[str], now: datetime, problems: Problems) -> list[Row]:
     if unknown:
         problems.add(1, ", ".join(unknown), "Unknown column(s); check the spelling.")
     problems.refuse_if_any()
-    rows: list[Row] = []
+    good = 0
     line = 1
     try:
         for raw in reader:
@@ -260,12 +263,13 @@ def read_rows(stream: IO[str], now: datetime, problems: Problems) -> list[Row]:
             if None in raw:
                 problems.add(first_line, "-", "The row has more fields than the header.")
                 continue
-            if len(rows) >= MAX_ROWS:
+            if good >= MAX_ROWS:
                 problems.add(first_line, "-", f"A file may have at most {MAX_ROWS} rows.")
                 break
             row = parse_row(raw, first_line, now, problems)
             if row is not None:
-                rows.append(row)
+                good += 1
+                yield row
     except csv.Error as error:
         if "unexpected end of data" in str(error):
             message = (
@@ -275,26 +279,6 @@ def read_rows(stream: IO[str], now: datetime, problems: Problems) -> list[Row]:
         else:
             message = f"The file is not well-formed CSV here: {error}."
         problems.add(line + 1, "-", message)
-    return rows
-
-
-def check_consistency(rows: list[Row], problems: Problems) -> None:
-    """Rows about the same pairing, session or person must agree with each other."""
-    pairings: dict[str, Row] = {}
-    sessions: dict[str, Row] = {}
-    for row in rows:
-        first = pairings.setdefault(row.pairing, row)
-        if first.emails != row.emails:
-            problems.add(
-                row.line,
-                "pairing",
-                f"Pairing {row.pairing!r} has other members on line {first.line}.",
-            )
-        earlier = sessions.setdefault(row.session, row)
-        if earlier is not row:
-            problems.add(
-                row.line, "session", f"Session {row.session!r} is also on line {earlier.line}."
-            )
 
 
 def refusal_column(refused: lifecycle.Refusal) -> str:

@@ -1,24 +1,29 @@
 """Importing a program's record from CSV: participants, pairings, sessions and feedback.
 
-One row per session (see ``parsing`` for reading and checking the file). The whole file is
+One row per session (see ``parsing`` for reading and checking a row). The whole file is
 checked before anything is written; if any row is wrong, every problem is reported by line
 and column and nothing is imported. Pairings and sessions carry the ids of the system they
 come from, so importing the same file again adds nothing, and a later file adds only what
 is new (a completion, a cancellation, feedback).
 
-Rows are written in bulk through the session's state machine (``programs.lifecycle``), the
-same rules and writers as every other change of the record; it announces what changed,
-and progress and awards follow in the same transaction.
+The file streams: its rows are staged in the database and checked there (``staging``),
+then applied a batch at a time, each batch its own short transaction, so that memory does
+not grow with the file and other writers get the database between two batches. Rows are
+written through the session's state machine (``programs.lifecycle``), the same rules and
+writers as every other change of the record; it announces what changed, and progress and
+awards follow in the same transaction as each batch.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
@@ -28,14 +33,14 @@ from laurel.accounts.models import User
 from laurel.bulk import chunks
 from laurel.certificates.models import IssuedCertificate
 from laurel.errors import InvalidInput
-from laurel.imports.models import ImportedPairing, ImportedSession
+from laurel.imports import staging
+from laurel.imports.models import ImportedPairing, ImportedSession, ImportRun
 from laurel.imports.parsing import (
     ROLES,
     ImportRefused,
     Problems,
     Row,
     RowProblem,
-    check_consistency,
     read_rows,
     refusal_column,
 )
@@ -78,10 +83,15 @@ def _actions(row: Row) -> list[lifecycle.Action]:
     return actions
 
 
-def _check_against_record(
-    program: Program, rows: list[Row], problems: Problems, now: datetime
-) -> tuple[dict[str, int], dict[str, _KnownSession]]:
-    """Pairings and sessions imported before must match the file. Returns what is known."""
+class _Known(NamedTuple):
+    """What the record holds of a batch's pairings and sessions, imported before."""
+
+    pairings: dict[str, int]
+    members: dict[int, dict[str, str]]
+    sessions: dict[str, _KnownSession]
+
+
+def _known(program: Program, rows: list[Row]) -> _Known:
     pairing_ids = sorted({row.pairing for row in rows})
     known_pairings: dict[str, int] = {}
     for chunk in chunks(pairing_ids):
@@ -117,7 +127,15 @@ def _check_against_record(
             known_sessions[external_id] = _KnownSession(
                 session_id, session_pairing, status, starts_at, ends_at
             )
-    reported: set[str] = set()
+    return _Known(known_pairings, members, known_sessions)
+
+
+def _check_against_record(
+    rows: list[Row], record: _Known, problems: Problems, now: datetime, reported: set[str]
+) -> None:
+    """Pairings and sessions imported before must match the file. ``reported``: the
+    pairings already reported in an earlier batch, each reported once."""
+    known_pairings, members, known_sessions = record
     for row in rows:
         pairing_id = known_pairings.get(row.pairing)
         mismatch = pairing_id is not None and members.get(pairing_id) != row.emails
@@ -164,7 +182,6 @@ def _check_against_record(
                         f"Session {row.session!r}: {refused.message}",
                     )
                     break
-    return known_pairings, known_sessions
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -191,7 +208,7 @@ def _people(rows: list[Row], result: ImportResult) -> dict[str, int]:
     ]
     User.objects.bulk_create(new, batch_size=BATCH)
     user_ids.update((user.email, user.pk) for user in new)
-    result.people_created = len(new)
+    result.people_created += len(new)
     return user_ids
 
 
@@ -218,14 +235,20 @@ def _participants(
         record_changes.announce(
             ParticipantsJoined(program_id=program.pk, user_ids=sorted({p.user_id for p in new}))
         )
-    result.participants_created = len(new)
+    result.participants_created += len(new)
     return existing
 
 
 def record_import(
     *, program: Program, stream: IO[str] | str, now: datetime | None = None
 ) -> ImportResult:
-    """Import one program's record from CSV (see the README for the columns)."""
+    """Import one program's record from CSV (see the README for the columns).
+
+    The file is read as a stream and checked whole (against itself and the record) before
+    the first row is applied; then it is applied a batch of rows per transaction. If the
+    process stops part-way, the batches applied so far stay, the run is left ``applying``
+    or marked ``stopped``, and importing the same file again completes it.
+    """
     now = now or timezone.now()
     if program.kind == Program.Kind.GROUP:
         raise InvalidInput.field(
@@ -233,28 +256,77 @@ def record_import(
         )
     if isinstance(stream, str):
         stream = io.StringIO(stream)
+    run = staging.run_start(program=program)
+    try:
+        return _import(run, program, stream, now)
+    except ImportRefused:
+        staging.run_refused(run=run)
+        raise
+    except BaseException:
+        # Interrupted or failed: record how far it got, if the database still answers.
+        with contextlib.suppress(Exception):
+            staging.run_stopped(run=run)
+        raise
+
+
+def _import(run: ImportRun, program: Program, stream: IO[str], now: datetime) -> ImportResult:
     problems = Problems()
-    rows = read_rows(stream, now, problems)
-    check_consistency(rows, problems)
+    digest = hashlib.sha256()
+    count = staging.stage(
+        run=run, rows=read_rows(_hashed(stream, digest), now, problems), problems=problems
+    )
+    staging.check_against_each_other(run=run, problems=problems)
     problems.refuse_if_any()
-    if not rows:
+    if not count:
         raise ImportRefused([RowProblem(2, "-", "The file has no rows to import.")])
-    result = ImportResult(rows=len(rows))
-    with transaction.atomic():
-        known_pairings, known_sessions = _check_against_record(program, rows, problems, now)
-        problems.refuse_if_any()
-        user_ids = _people(rows, result)
-        participant_ids = _participants(program, rows, user_ids, result)
+    reported: set[str] = set()
+    for rows in staging.staged_batches(run=run):
+        _check_against_record(rows, _known(program, rows), problems, now, reported)
+        if problems.truncated:
+            break
+    problems.refuse_if_any()
 
-        def participant_of(row: Row, role: str) -> int:
-            return participant_ids[(user_ids[row.emails[role]], role)]
-
-        _pairings(program, rows, known_pairings, participant_of, user_ids, result)
-        session_of = _sessions(program, rows, known_pairings, known_sessions, result, now)
-        _feedback(rows, session_of, known_sessions, participant_of, result, now)
-        # Every award that followed from this import was made in this transaction, at now.
-        result.awarded = IssuedCertificate.objects.filter(program=program, created_at=now).count()
+    staging.run_applying(run=run, rows=count, file_sha256=digest.hexdigest())
+    result = ImportResult(rows=count)
+    for rows in staging.staged_batches(run=run):
+        with transaction.atomic():
+            _apply(program, rows, result, now)
+            staging.run_applied_through(run=run, line=rows[-1].line)
+    # Every award that followed from this import was made at now.
+    result.awarded = IssuedCertificate.objects.filter(program=program, created_at=now).count()
+    staging.run_done(run=run, result=asdict(result))
     return result
+
+
+def _hashed(stream: IO[str], digest: Any) -> Iterator[str]:
+    for text in stream:
+        digest.update(text.encode())
+        yield text
+
+
+def _apply(program: Program, rows: list[Row], result: ImportResult, now: datetime) -> None:
+    """Write one batch of checked rows, in the caller's transaction."""
+    known = _known(program, rows)
+    user_ids = _people(rows, result)
+    participant_ids = _participants(program, rows, user_ids, result)
+
+    def participant_of(row: Row, role: str) -> int:
+        return participant_ids[(user_ids[row.emails[role]], role)]
+
+    _pairings(program, rows, known.pairings, participant_of, user_ids, result)
+    session_of = _sessions(program, rows, known.pairings, known.sessions, result, now)
+    _feedback(rows, session_of, known.sessions, participant_of, result, now)
+
+
+def _allowed_now(known: _KnownSession, action: lifecycle.Action, now: datetime) -> bool:
+    refused = lifecycle.refusal(
+        status=known.status,
+        starts_at=known.starts_at,
+        ends_at=known.ends_at,
+        action=action,
+        now=now,
+    )
+    return refused is None
 
 
 def _pairings(
@@ -292,7 +364,7 @@ def _pairings(
         ],
         batch_size=BATCH,
     )
-    result.pairings_created = len(pairings)
+    result.pairings_created += len(pairings)
 
 
 def _sessions(
@@ -326,14 +398,18 @@ def _sessions(
         ],
         batch_size=BATCH,
     )
-    result.sessions_created = len(sessions)
+    result.sessions_created += len(sessions)
+    # The file was checked against the record before the first batch; what changed since
+    # (a member completed or cancelled a session meanwhile) is judged again here, and the
+    # later change stands.
     known_rows = [
         (row, known)
         for row in rows
         if (known := known_sessions.get(row.session)) is not None
         and known.status == Session.Status.SCHEDULED
+        and all(_allowed_now(known, action, now) for action in _actions(row))
     ]
-    result.sessions_completed = len(
+    result.sessions_completed += len(
         lifecycle.sessions_complete(
             session_ids=[
                 k.session_id for r, k in known_rows if r.status == Session.Status.COMPLETED
@@ -341,7 +417,7 @@ def _sessions(
             now=now,
         )
     )
-    result.sessions_cancelled = len(
+    result.sessions_cancelled += len(
         lifecycle.sessions_cancel(
             session_ids=[
                 k.session_id for r, k in known_rows if r.status == Session.Status.CANCELLED
@@ -372,6 +448,9 @@ def _feedback(
         )
     feedback = []
     for row in rows:
+        known = known_sessions.get(row.session)
+        if known is not None and not _allowed_now(known, lifecycle.Action.GIVE_FEEDBACK, now):
+            continue
         for item in row.feedback:
             key = (session_of[row.session], participant_of(row, item.role))
             if key not in given:
@@ -394,6 +473,6 @@ def _feedback(
         for row in rows
     }
     recorded = lifecycle.feedback_record(feedback=feedback, states=states, now=now)
-    result.feedback_created = len(recorded.feedback)
+    result.feedback_created += len(recorded.feedback)
     earlier_ids = set(earlier)
     result.sessions_completed += sum(1 for s in recorded.sessions_completed if s in earlier_ids)

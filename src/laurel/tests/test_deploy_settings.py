@@ -10,10 +10,16 @@ import pytest
 
 MANAGE = Path(__file__).resolve().parents[3] / "manage.py"
 PROPER_KEY = "Zq3v8XkP1mN7bR4tY6wC2eH9jL5sD0fG-aU8iO3pK7xV1nM4bQ6rT9yE2wS5dF"
+CREDENTIAL_KEY = "q4rmJqZ0sYgqm2m3Vg9oHqC3xL5vT7wN1bD8eF2hK6M="
 
 
 def manage(*arguments: str, tmp_path: Path, **environment: str) -> subprocess.CompletedProcess:
-    clean = {"PATH": "/usr/bin:/bin", "LAUREL_VAR_DIR": str(tmp_path), **environment}
+    clean = {
+        "PATH": "/usr/bin:/bin",
+        "LAUREL_VAR_DIR": str(tmp_path),
+        "LAUREL_CREDENTIAL_KEY": CREDENTIAL_KEY,
+        **environment,
+    }
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, str(MANAGE), *arguments],
         env=clean,

@@ -15,7 +15,7 @@ from laurel.testing import at_once
 
 
 def test_the_apps_register_their_periodic_jobs():
-    assert {"complete elapsed sessions", "prune idempotency records"} <= {
+    assert {"complete elapsed sessions", "prune idempotency records", "prune rate limits"} <= {
         job.name for job in periodic_jobs()
     }
 

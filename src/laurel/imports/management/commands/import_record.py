@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from laurel.errors import LaurelError
+from laurel.imports.models import ImportRun
 from laurel.imports.services import ImportRefused, record_import
 from laurel.programs.models import Program
 
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             raise CommandError(refused.detail) from None
         except LaurelError as error:
             raise CommandError(error.detail) from None
+        except KeyboardInterrupt:
+            raise CommandError(_stopped_message(program)) from None
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Imported {result.rows} rows in {seconds:.1f} s: {result.people_created} new people,"
@@ -48,3 +51,13 @@ class Command(BaseCommand):
             f" {result.feedback_created} feedback,"
             f" {result.awarded} certificates awarded."
         )
+
+
+def _stopped_message(program: Program) -> str:
+    run = ImportRun.objects.filter(program=program).order_by("-pk").first()
+    if run is None or not run.applied_through_line:
+        return "Interrupted before anything was imported."
+    return (
+        f"Interrupted: the rows up to line {run.applied_through_line} were imported."
+        " Import the same file again to complete it."
+    )

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CredentialsConfig(AppConfig):
+    name = "laurel.credentials"
+    label = "credentials"
+
+    def ready(self) -> None:
+        from laurel.certificates.events import award_changes
+        from laurel.credentials.listeners import on_award_change
+
+        award_changes.listen(on_award_change)

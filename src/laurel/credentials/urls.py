@@ -1,0 +1,12 @@
+from django.urls import path
+
+from laurel.credentials import views
+
+app_name = "credentials"
+
+urlpatterns = [
+    path("o/<slug:slug>/did.json", views.did_document, name="did_document"),
+    path("o/<slug:slug>/status/<int:number>", views.status_list, name="status_list"),
+    path("c/<str:public_id>/credential.json", views.credential, name="credential"),
+    path("verify", views.verify, name="verify"),
+]
