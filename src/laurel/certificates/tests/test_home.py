@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -191,3 +193,23 @@ def test_its_query_count_does_not_grow_with_programs(django_assert_num_queries):
     five = logged_in_to_programs(5)
     with django_assert_num_queries(len(captured)):
         assert five.get(HOME).status_code == 200
+
+
+def test_bars_and_colours_survive_the_content_security_policy(client):
+    program = make_program()
+    make_certificate(program, threshold=4, enabled=True, colour="#B45309")
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    give_feedback(make_session(make_pairing(program, mentor, mentee)), mentee)
+    client.force_login(mentee.user)
+    response = client.get(HOME)
+    page = response.content.decode()
+    # No style attribute (the policy forbids them); the values are rules in a style block
+    # that carries the policy's nonce.
+    assert " style=" not in page
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r'<style nonce="([^"]+)">([^<]*)</style>', page)
+    assert nonce is not None
+    assert f"'nonce-{nonce.group(1)}'" in policy
+    assert ".dyn-seal-b45309{--seal:#b45309}" in nonce.group(2)
+    assert ".dyn-width-25-00{width:25.00%}" in nonce.group(2)
+    assert 'class="bar__fill dyn-width-25-00"' in page
