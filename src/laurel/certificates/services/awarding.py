@@ -26,9 +26,10 @@ from laurel.programs.models import Program
 
 
 def _random_token_sql() -> str:
-    # 128 random bits as hex, from the database's own strong random source.
+    # 128 random bits as hex, from the database's own strong random source. A version 4
+    # UUID carries only 122, so on PostgreSQL two of them (244 bits) are hashed down to 128.
     if connection.vendor == "postgresql":
-        return "replace(gen_random_uuid()::text, '-', '')"
+        return "md5(gen_random_uuid()::text || gen_random_uuid()::text)"
     return "lower(hex(randomblob(16)))"
 
 

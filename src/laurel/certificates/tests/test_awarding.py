@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -398,3 +400,15 @@ def test_every_award_has_exactly_one_durable_notification_task(run_tasks):
     run_tasks()
     assert len(mail.outbox) == 6
     assert {message.status for message in emails.all()} == {"done"}
+
+
+def test_public_ids_are_128_random_bits_in_hex():
+    program = make_program()
+    for _ in range(20):
+        mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+        give_feedback(make_session(make_pairing(program, mentor, mentee)), mentee)
+    make_certificate(program, threshold=1, enabled=True)
+    public_ids = list(IssuedCertificate.objects.values_list("public_id", flat=True))
+    assert len(public_ids) == 40
+    assert len(set(public_ids)) == 40
+    assert all(re.fullmatch(r"[0-9a-f]{32}", public_id) for public_id in public_ids)
