@@ -67,6 +67,7 @@ bench: $(VENV)/.installed-dev
 	@mkdir -p var
 	$(BIN)/python benchmarks/record.py
 	$(BIN)/python benchmarks/csv_import.py
+	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/public_page.py
 	$(BIN)/python benchmarks/credentials.py
 
