@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "laurel.imports",
     "laurel.webhooks",
     "laurel.credentials",
+    "laurel.console",
+    "laurel.participation",
     "laurel.demo",
 ]
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("laurel.accounts.urls")),
     path("", include("laurel.certificates.urls")),
+    path("manage/", include("laurel.console.urls")),
+    path("me/", include("laurel.participation.urls")),
     path("", include("laurel.verification.urls")),
     # Before admin.site.urls, so that the admin's sign-in page is rate limited too.
     path("admin/login/", limit_sign_in(admin.site.login)),

@@ -1,0 +1,1 @@
+"""The organisation admin's console: people, the record, certificates and progress."""

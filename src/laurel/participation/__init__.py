@@ -1,0 +1,1 @@
+"""A participant's own pages: sessions, feedback, activity and email preferences."""
