@@ -96,6 +96,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_tasks",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "laurel.accounts",
     "laurel.programs",
     "laurel.certificates",
@@ -122,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -175,6 +179,42 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Accounts (django-allauth): one account per email address, no user names, no sign-up
+# (people join by invitation, or are added by their organisation); sign in by password or
+# by a code sent by email; optional two-factor (TOTP) from the account's security page.
+ACCOUNT_ADAPTER = "laurel.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# Addresses arrive from organisations (API, CSV, invitations), and an invitation proves
+# the address when it is followed; nothing asks to confirm it again.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Laurel: "
+ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords are counted by Laurel's own limiter (accounts.RateLimit, below), per
+    # account and per address, on the site's and the admin's sign-in pages alike.
+    "login_failed": False,
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Laurel"
+# allauth's own limits (sign-in codes and password-reset emails requested, per address and
+# per account) count in the cache; a database table, so every process counts together.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "laurel_cache",
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -9,7 +9,9 @@ from laurel.certificates.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    # Laurel's sign-in (rate limited) before allauth's pages at the same prefix.
     path("accounts/", include("laurel.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("laurel.certificates.urls")),
     path("manage/", include("laurel.console.urls")),
     path("me/", include("laurel.participation.urls")),

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from laurel.accounts.services import (
     Limit,
@@ -50,8 +51,20 @@ def client_address(request: HttpRequest) -> str:
 
 
 def _account(request: HttpRequest) -> str:
-    # The form lowers the address too: one account, however its address is typed.
-    return str(request.POST.get("username", "")).strip().lower()
+    # The site's form names the address "login", the admin's "username"; both are lowered:
+    # one account, however its address is typed.
+    typed = request.POST.get("login") or request.POST.get("username") or ""
+    return str(typed).strip().lower()
+
+
+def _signed_in_as(request: HttpRequest, account: str, response: HttpResponseBase) -> bool:
+    """The password was right: signed in as the account asked for (someone already signed
+    in as another account does not vouch for this one), or sent on to the second factor."""
+    if request.user.is_authenticated:
+        return getattr(request.user, "email", None) == account
+    return response.status_code == 302 and response.get("Location", "").startswith(
+        reverse("mfa_authenticate")
+    )
 
 
 def _refused(request: HttpRequest, decision: RateDecision) -> HttpResponse:
@@ -77,9 +90,7 @@ def limit_sign_in(view: View) -> View:
             if not decision.allowed:
                 return _refused(request, decision)
         response = view(request, *args, **kwargs)
-        # Signed in as the account asked for (someone already signed in as another
-        # account does not vouch for this one).
-        if request.user.is_authenticated and getattr(request.user, "email", None) == account:
+        if _signed_in_as(request, account, response):
             rate_limit_clear(limit=by_account, key=account)
         else:
             rate_limit_hit(limit=by_account, key=account)

@@ -1,20 +1,15 @@
-from django.contrib.auth import views as auth_views
+"""Signing in and out. The pages are django-allauth's (``allauth.urls``, mounted beside
+these); sign-in is wrapped in Laurel's wrong-password limits, which count per account and
+per address in the database so that every process and machine counts together."""
+
+from allauth.account import views as allauth_views
 from django.urls import path
 
-from laurel.accounts.forms import EmailAuthenticationForm
 from laurel.accounts.signin import limit_sign_in
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        limit_sign_in(
-            auth_views.LoginView.as_view(
-                authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-            )
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", limit_sign_in(allauth_views.login), name="login"),
+    path("logout/", allauth_views.logout, name="logout"),
 ]

@@ -1,6 +1,7 @@
 """Every email, webhook delivery and other background message, with each of its attempts:
 read-only, for staff."""
 
+import json
 from typing import Any
 
 from django.contrib import admin
@@ -8,6 +9,20 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from laurel.outbox.models import Attempt, Message, Schedule
+
+
+SECRET_PREFIX = "secret_"
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: "(hidden)" if str(key).startswith(SECRET_PREFIX) else _without_secrets(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value]
+    return value
 
 
 class ReadOnlyForStaff(admin.ModelAdmin):
@@ -55,10 +70,16 @@ class MessageAdmin(ReadOnlyForStaff):
     search_fields = ("=id", "worker_id")
     ordering = ("-id",)
     fields = readonly_fields = (
-        "kind", "arguments", "organisation_id", "status", "attempts", "run_after",
+        "kind", "shown_arguments", "organisation_id", "status", "attempts", "run_after",
         "lease_until", "worker_id", "created_at", "finished_at", "last_error",
     )  # fmt: skip
     inlines = [AttemptInline]
+
+    @admin.display(description=_("arguments"))
+    def shown_arguments(self, message: Message) -> str:
+        """The task's arguments, less those named ``secret_…`` (the body of an email that
+        signs someone in): staff see that it was sent, not how to use it."""
+        return json.dumps(_without_secrets(message.arguments), indent=2, ensure_ascii=False)
 
     @admin.display(description=_("task"), ordering="kind")
     def task(self, message: Message) -> str:
