@@ -5,14 +5,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from laurel.layouts import DEFAULT_LAYOUT, LAYOUTS
 
-LAYOUTS: dict[str, str | Promise] = {
-    "classic": _("Classic"),
-    "modern": _("Modern"),
-}
-DEFAULT_LAYOUT = "classic"
+__all__ = ["DEFAULT_LAYOUT", "LAYOUTS", "CertificateFace"]
 
 
 @dataclass(frozen=True)
