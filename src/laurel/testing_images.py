@@ -26,7 +26,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
-    """A PNG of a few hundred bytes whose header promises ``width`` × ``height`` pixels
+    """A PNG of a few hundred bytes whose header promises ``width`` by ``height`` pixels
     (ten billion by default): decoding it would need tens of gigabytes."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
     # Rows of zeros compress to almost nothing; a few are enough to look real.

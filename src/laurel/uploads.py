@@ -144,7 +144,7 @@ def image_upload_check(
     if width > max_side or height > max_side:
         raise InvalidInput.field(
             field,
-            f"{label}: the image is {width} × {height} pixels; no side may be longer than"
+            f"{label}: the image is {width} by {height} pixels; no side may be longer than"
             f" {max_side} pixels.",
         )
     return CheckedImage(
@@ -152,9 +152,7 @@ def image_upload_check(
     )
 
 
-def _decoded_size(
-    upload: IO[bytes], *, field: str, label: str, max_pixels: int
-) -> tuple[int, int]:
+def _decoded_size(upload: IO[bytes], *, field: str, label: str, max_pixels: int) -> tuple[int, int]:
     too_large = InvalidInput.field(
         field,
         f"{label}: the image has too many pixels (at most {max_pixels:,} are accepted)."

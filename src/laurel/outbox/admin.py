@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from laurel.outbox.models import Attempt, Message, Schedule
 
-
-SECRET_PREFIX = "secret_"
+SECRET_PREFIX = "secret_"  # noqa: S105 - a name prefix, not a secret
 
 
 def _without_secrets(value: Any) -> Any:
