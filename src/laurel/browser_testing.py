@@ -66,8 +66,8 @@ def console_errors(page: Page) -> list[str]:
 def log_in(page: Page, site: str, *, email: str, password: str) -> None:
     page.goto(f"{site}/accounts/login/")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{site}/")
 
 

@@ -188,6 +188,7 @@ AUTHENTICATION_BACKENDS = [
 # (people join by invitation, or are added by their organisation); sign in by password or
 # by a code sent by email; optional two-factor (TOTP) from the account's security page.
 ACCOUNT_ADAPTER = "laurel.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "laurel.accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]

@@ -6,6 +6,7 @@ from django.urls import include, path
 from laurel.accounts.signin import limit_sign_in
 from laurel.api.v1 import api
 from laurel.certificates.views import home
+from laurel.console.views import invitation_accept_view
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("laurel.certificates.urls")),
     path("manage/", include("laurel.console.urls")),
+    # An invitation's link, for people who may have no account yet.
+    path("invitation/<str:token>/", invitation_accept_view, name="invitation_accept"),
     path("me/", include("laurel.participation.urls")),
     path("", include("laurel.verification.urls")),
     # Before admin.site.urls, so that the admin's sign-in page is rate limited too.

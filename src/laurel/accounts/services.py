@@ -11,10 +11,11 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import connection
 
-from laurel.accounts.models import RateLimit
+from laurel.accounts.models import RateLimit, User
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,11 @@ def rate_limits_prune(*, now: float | None = None) -> int:
     longest = max((period for _, period in settings.RATE_LIMITS.values()), default=0)
     deleted, _ = RateLimit.objects.filter(window_start__lte=moment - longest).delete()
     return deleted
+
+
+def email_address_confirm(*, user: User) -> None:
+    """Record that ``user`` controls their address (they followed a link sent to it), as
+    django-allauth keeps it: their one, primary, verified address."""
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )

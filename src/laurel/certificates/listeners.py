@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from laurel.certificates.models import CertificateDefinition
 from laurel.certificates.services.awarding import awards_after_record_change
 from laurel.certificates.services.progress import progress_ensure, progress_shift
+from laurel.errors import Conflict
 from laurel.programs.events import (
     FirstFeedbackGiven,
     LastFeedbackWithdrawn,
     ParticipantsJoined,
+    ProgramKindChanged,
     RecordChange,
     SessionsCancelled,
     SessionsCompleted,
@@ -40,6 +43,30 @@ def on_record_change(event: RecordChange) -> None:
         progress_ensure(program_id=event.program_id, user_ids=event.user_ids)
     elif isinstance(event, SessionsCancelled):
         pass  # only booked sessions are cancelled, and those never counted
+    elif isinstance(event, ProgramKindChanged):
+        _refuse_kind_the_certificates_cannot_follow(event)
+
+
+def _refuse_kind_the_certificates_cannot_follow(event: ProgramKindChanged) -> None:
+    """Group programs have no certificates yet, and development programs award by hand
+    only: a kind that the program's certificates would break is refused (and undone)."""
+    definitions = CertificateDefinition.objects.filter(program_id=event.program_id)
+    if event.new_kind == Program.Kind.DEVELOPMENT:
+        definitions = definitions.filter(rule=CertificateDefinition.Rule.SESSIONS_COMPLETED)
+        reason = "development programs award certificates by hand only; make {names} manual first."
+    elif event.new_kind == Program.Kind.GROUP:
+        reason = "certificates are not yet available in group programs ({names})."
+    else:
+        return
+    names = list(definitions.order_by("name", "pk").values_list("name", flat=True)[:6])
+    if names:
+        shown = ", ".join(f"“{name}”" for name in names[:5]) + (
+            " and more" if len(names) > 5 else ""
+        )
+        message = "This program has certificates that its new kind cannot hold: " + reason.format(
+            names=shown
+        )
+        raise Conflict(message, errors={"kind": [message]})
 
 
 def _award(*, touched: dict[int, list[int]], now: datetime) -> None:

@@ -6,4 +6,25 @@ app_name = "console"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
+    path(
+        "organisations/<int:organisation_id>/settings/",
+        views.organisation_settings,
+        name="organisation_settings",
+    ),
+    path(
+        "organisations/<int:organisation_id>/invitations/",
+        views.invitations,
+        name="invitations",
+    ),
+    path(
+        "invitations/<int:invitation_id>/resend/",
+        views.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("programs/<int:program_id>/settings/", views.program_settings, name="program_settings"),
 ]

@@ -51,12 +51,24 @@ class ParticipantsJoined:
     user_ids: Sequence[int]
 
 
+@dataclass(frozen=True)
+class ProgramKindChanged:
+    """The program's kind changed (say from 1:1 to group). A listener for whom the new kind
+    breaks what it holds (certificates a group program cannot have) raises, and the change
+    is undone."""
+
+    program_id: int
+    old_kind: str
+    new_kind: str
+
+
 RecordChange = (
     SessionsCompleted
     | FirstFeedbackGiven
     | LastFeedbackWithdrawn
     | SessionsCancelled
     | ParticipantsJoined
+    | ProgramKindChanged
 )
 
 record_changes: Announcer[RecordChange] = Announcer("record changes")

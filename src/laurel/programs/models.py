@@ -15,8 +15,10 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import CharField, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.utils import timezone
+
+from laurel.layouts import DEFAULT_LAYOUT, LAYOUTS
 
 CharField.register_lookup(Length)
 
@@ -48,6 +50,13 @@ class Organisation(models.Model):
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="administered_organisations", blank=True
     )
+    # The number in the organisation's LinkedIn page address (linkedin.com/company/12345):
+    # "Add to profile" then names the organisation as LinkedIn knows it.
+    linkedin_organisation_id = models.CharField(max_length=20, blank=True)
+    # How the organisation's certificates are printed unless a certificate says otherwise.
+    certificate_layout = models.CharField(
+        max_length=20, choices=list(LAYOUTS.items()), default=DEFAULT_LAYOUT
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -74,6 +83,8 @@ class Program(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     banner = models.ImageField(upload_to=banner_upload_to, blank=True, max_length=200)
+    # Whether one person may be both a mentor and a mentee in this program.
+    allow_both_roles = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -211,3 +222,69 @@ class Feedback(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["author"])]
+
+
+class Invitation(models.Model):
+    """An invitation by email to administer an organisation or to join one of its programs
+    in a role. Its link is signed and names the invitation and its current ``nonce``:
+    sending it again makes a new nonce, so only the latest link works, and once followed
+    (``accepted_at``) or revoked it works no more."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrator"
+        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", "Mentee"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # Empty for an invitation to administer the organisation.
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+    )
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "mentor", "mentee"]), name="invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="admin") & Q(program__isnull=True))
+                | (Q(role__in=["mentor", "mentee"]) & Q(program__isnull=False)),
+                name="invitation_program_matches_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="invitation_email_lower"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} as {self.role}"
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -131,8 +131,16 @@ def participant_add(
         raise InvalidInput.field("role", f"Unknown role {role!r}; use mentor or mentee.")
     with transaction.atomic():
         user = user_for_email(email=email, name=name)
-        if Participant.objects.filter(program=program, user=user, role=role).exists():
+        roles = set(
+            Participant.objects.filter(program=program, user=user).values_list("role", flat=True)
+        )
+        if role in roles:
             raise Conflict(f"{user.email} is already a {role} in this program.")
+        if roles and not program.allow_both_roles:
+            raise Conflict(
+                f"{user.email} is already a {roles.pop()} in this program, which does not let"
+                " one person be both mentor and mentee."
+            )
         participant = Participant.objects.create(
             program=program, user=user, role=role, joined_at=now or timezone.now()
         )
