@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from laurel.programs.models import (
     Feedback,
+    Invitation,
     Organisation,
     Pairing,
     PairingMember,
@@ -133,3 +134,18 @@ class FeedbackAdmin(RecordAdmin):
     @admin.display(ordering="author__user__name", description="Author")
     def author_name(self, feedback: Feedback) -> str:
         return feedback.author.user.name
+
+
+@admin.register(Invitation)
+class InvitationAdmin(RecordAdmin):
+    organisation_path = "organisation"
+    list_display = ("email", "role", "organisation", "program", "sent_at", "expires_at",
+                     "accepted_at", "revoked_at")  # fmt: skip
+    list_filter = ("role",)
+    list_select_related = ("organisation", "program")
+    search_fields = ("email", "name")
+    # Not the nonce: with the site's key it would make the link.
+    fields = (
+        "organisation", "program", "role", "email", "name", "invited_by", "created_at",
+        "sent_at", "expires_at", "accepted_at", "accepted_by", "revoked_at",
+    )  # fmt: skip

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -31,11 +31,23 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ("url", "organisation", "sends_awarded", "sends_revoked", "is_active")
     list_filter = ("is_active",)
-    readonly_fields = ("secret", "created_at")
+    readonly_fields = ("created_at",)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The secret is shown once, when the endpoint is made (``response_add``), never after.
         fields = ["organisation", "url", "description", "sends_awarded", "sends_revoked"]
-        return fields if obj is None else [*fields, "is_active", "secret", "created_at"]
+        return fields if obj is None else [*fields, "is_active", "created_at"]
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
+        messages.warning(
+            request,
+            _(
+                "The endpoint's signing secret is %(secret)s. Copy it now into the receiver's"
+                " configuration: it will not be shown again."
+            )
+            % {"secret": obj.secret},
+        )
+        return super().response_add(request, obj, post_url_continue)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
