@@ -15,6 +15,12 @@ from laurel.outbox.models import Message
 pytestmark = pytest.mark.django_db
 
 
+def found(pattern: str, text: object, flags: int = 0) -> str:
+    match = re.search(pattern, str(text), flags)
+    assert match is not None, f"{pattern!r} not in {text!r}"
+    return match.group(1)
+
+
 @pytest.fixture
 def passwordless():
     # As the API and the CSV import add people: no password.
@@ -31,7 +37,7 @@ def test_a_password_reset_email_is_queued_then_sent_by_the_worker(client, passwo
     run_tasks()
 
     [email] = mail.outbox
-    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", email.body).group(1)
+    link = found(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", email.body)
     form = client.get(link, follow=True)
     assert form.status_code == 200
     response = client.post(
@@ -49,7 +55,7 @@ def test_a_sign_in_code_reaches_someone_without_a_password(client, passwordless,
     run_tasks()
     [email] = mail.outbox
     assert email.body.startswith("Hello from Laurel,")
-    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", email.body, re.MULTILINE).group(1)
+    code = found(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", email.body, re.MULTILINE)
     response = client.post(response["Location"], {"code": code})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(passwordless.pk)

@@ -31,6 +31,12 @@ from laurel.programs.services import participant_add
 pytestmark = pytest.mark.django_db
 
 
+def found(pattern: str, text: object, flags: int = 0) -> str:
+    match = re.search(pattern, str(text), flags)
+    assert match is not None, f"{pattern!r} not in {text!r}"
+    return match.group(1)
+
+
 @pytest.fixture
 def organisation():
     return make_organisation("Northwind")
@@ -54,7 +60,7 @@ def invite(organisation, admin, program=None, **kwargs):
 
 
 def link_in(message) -> str:
-    return re.search(r"https?://\S+/invitation/(\S+)/", message.body).group(1)
+    return found(r"https?://\S+/invitation/(\S+)/", message.body)
 
 
 def test_the_email_goes_through_the_outbox_with_the_link(organisation, admin, program, run_tasks):
@@ -199,7 +205,7 @@ def test_create_organisation_prints_the_link(capsys):
         "create_organisation", "--name", "Contoso", "--admin-email", "admin@contoso.example"
     )
     printed = capsys.readouterr().out
-    token = re.search(r"/invitation/(\S+)/", printed).group(1)
+    token = found(r"/invitation/(\S+)/", printed)
     invitation = invitation_for_token(token=token)
     assert invitation.role == "admin"
     assert invitation.organisation.name == "Contoso"
