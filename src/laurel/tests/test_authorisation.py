@@ -49,6 +49,7 @@ from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import certificate_award
 from laurel.credentials.models import StatusList
 from laurel.credentials.services import credential_issue
+from laurel.programs.invitations import invitation_create, invitation_token
 from laurel.webhooks.services import webhook_endpoint_create
 
 OK, LOGIN, DENIED = "ok", "login", "denied"
@@ -81,6 +82,8 @@ PUBLIC = page(OK, OK, OK, OK)
 SIGNED_IN = page(LOGIN, OK, OK, OK)
 PROGRAM_ADMIN = page(LOGIN, DENIED, DENIED, OK)
 PROGRAM_ADMIN_FORM = form(LOGIN, DENIED, DENIED, OK)
+# Signed in with a password (both admins here have one, the participant has none).
+WITH_PASSWORD = page(LOGIN, DENIED, OK, OK)
 # The holder's own certificate; everyone else is told it does not exist.
 HOLDER_FORM = form(DENIED, OK, DENIED, DENIED)
 
@@ -104,6 +107,49 @@ PAGES: dict[str, Decision] = {
     "credentials:verify": PUBLIC,
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
+    # The console.
+    "console:home": SIGNED_IN,
+    "console:organisation_settings": PROGRAM_ADMIN,
+    "console:invitations": PROGRAM_ADMIN,
+    "console:invitation_resend": PROGRAM_ADMIN_FORM,
+    "console:invitation_revoke": PROGRAM_ADMIN_FORM,
+    "console:program_settings": PROGRAM_ADMIN,
+    # An invitation's link shows what it is for to whoever holds it (accepting is a POST).
+    "invitation_accept": PUBLIC,
+    # django-allauth's pages (accounts/): signing in, codes, password reset, two-factor.
+    "account_login": PUBLIC,
+    "account_logout": form(SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT),
+    # Closed: people join by invitation; the page says so.
+    "account_signup": PUBLIC,
+    "account_inactive": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_request_login_code": PUBLIC,
+    # Without a code requested first, back to the sign-in page (signed in: home).
+    "account_confirm_login_code": SIGNED_IN,
+    "account_email_verification_sent": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    # An organisation knows its people by their address: nobody changes it themselves.
+    "account_email": page(DENIED, DENIED, DENIED, DENIED),
+    "accounts:email": page(DENIED, DENIED, DENIED, DENIED),
+    "account_change_password": SIGNED_IN,
+    "account_set_password": SIGNED_IN,
+    # Confirming who one is again needs a password (the participant here has none).
+    "account_reauthenticate": WITH_PASSWORD,
+    "account_request_reauthentication_code": WITH_PASSWORD,
+    "account_confirm_reauthentication_code": SIGNED_IN,
+    "mfa_index": SIGNED_IN,
+    # Without a password entered first, back to the sign-in page (signed in: home).
+    "mfa_authenticate": SIGNED_IN,
+    "mfa_reauthenticate": WITH_PASSWORD,
+    "mfa_activate_totp": WITH_PASSWORD,
+    "mfa_generate_recovery_codes": WITH_PASSWORD,
+    # Nobody here has an authenticator: nothing to switch off or show.
+    "mfa_deactivate_totp": page(LOGIN, DENIED, DENIED, DENIED),
+    "mfa_view_recovery_codes": page(LOGIN, DENIED, DENIED, DENIED),
+    "mfa_download_recovery_codes": page(LOGIN, DENIED, DENIED, DENIED),
     # Django's admin (its own namespace) is checked model by model below.
 }
 # Patterns that are not pages of the product.
@@ -161,6 +207,7 @@ class World:
     status_list: StatusList
     admin: User
     other_admin: User
+    invitation: Any
     token: str
     other_token: str
 
@@ -178,6 +225,12 @@ class World:
             "slug": lambda: self.organisation.slug,
             "number": lambda: self.status_list.number,
             "webhook_id": lambda: self.webhook.pk,
+            "organisation_id": lambda: self.organisation.pk,
+            "invitation_id": lambda: self.invitation.pk,
+            "token": lambda: invitation_token(self.invitation),
+            # A password-reset link's parts: well formed, not valid.
+            "uidb36": lambda: "1",
+            "key": lambda: "set-password-key",
         }
         if name not in values:
             pytest.fail(f"Say in World.value how to build the URL parameter {name!r}.")
@@ -260,6 +313,14 @@ def build_world() -> World:
         status_list=StatusList.objects.get(organisation=organisation),
         admin=admin_user,
         other_admin=other_admin,
+        invitation=invitation_create(
+            organisation=organisation,
+            by=admin_user,
+            program=program,
+            email="invited@example.org",
+            name="Ivy Invited",
+            role="mentor",
+        ),  # fmt: skip
         token=api_token_create(organisation=organisation, name="acme").raw,
         other_token=api_token_create(organisation=other, name="other").raw,
     )
