@@ -320,7 +320,7 @@ def build_world() -> World:
             email="invited@example.org",
             name="Ivy Invited",
             role="mentor",
-        ),  # fmt: skip
+        ),
         token=api_token_create(organisation=organisation, name="acme").raw,
         other_token=api_token_create(organisation=other, name="other").raw,
     )
