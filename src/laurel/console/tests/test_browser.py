@@ -140,7 +140,7 @@ def test_an_invited_participant_signs_in_from_the_email(browser, site, run_tasks
 
     participant_page = browser.new_page()
     errors = console_errors(participant_page)
-    participant_page.goto(link_in(email.body))
+    participant_page.goto(link_in(str(email.body)))
     expect(participant_page.get_by_role("heading", level=1)).to_have_text(
         "Join Engineering mentoring"
     )
