@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from laurel.accounts.models import User
@@ -79,3 +80,17 @@ def test_the_outbox_admin_hides_what_signs_someone_in(client, passwordless, run_
     assert "zoe@example.org" in page
     assert "(hidden)" in page
     assert "/accounts/password/reset/key/" not in page
+
+
+def test_sign_in_codes_for_one_address_are_limited_in_the_shared_cache(client, passwordless):
+    # allauth's own limit (3 a minute per address), counted in the database cache so that
+    # every process counts together.
+    responses = [
+        Client().post(reverse("account_request_login_code"), {"email": "zoe@example.org"})
+        for _ in range(5)
+    ]
+    assert [r.status_code for r in responses[:3]] == [302, 302, 302]
+    for refused in responses[3:]:
+        assert refused.status_code == 200
+        assert "Too many" in refused.content.decode()
+    assert Message.objects.filter(kind__endswith="send_account_email").count() == 3
