@@ -227,6 +227,7 @@ def test_revoked_certificate_verification_gives_the_date(client):
     page = page_of(client, award)
 
     assert f"Status: revoked on {award.revoked_at:%-d %B %Y}" in page
+    assert "is genuine, but its issuer has revoked it" in page
     assert "Status: valid" not in page
 
 
