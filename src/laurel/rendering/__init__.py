@@ -1,6 +1,6 @@
 """Drawing issued certificates: an A4 PDF, a share card and a preview, with Typst."""
 
-from laurel.rendering.baking import NotAPng, png_text, png_with_text
+from laurel.rendering.baking import PNG_SIGNATURE, NotAPng, png_text, png_with_text
 from laurel.rendering.faces import LAYOUTS, CertificateFace
 from laurel.rendering.inputs import FaceError
 from laurel.rendering.render import (
@@ -14,6 +14,7 @@ from laurel.rendering.render import (
 __all__ = [
     "CARD_SIZE",
     "LAYOUTS",
+    "PNG_SIGNATURE",
     "Attachment",
     "CertificateFace",
     "FaceError",

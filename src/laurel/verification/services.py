@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from laurel.accounts.models import User
 from laurel.certificates.models import IssuedCertificate
+from laurel.credentials.documents import BAKED_PNG_KEYWORD
 from laurel.credentials.services import credential_for
 from laurel.errors import NotFound
 from laurel.rendering import (
@@ -32,8 +33,7 @@ from laurel.verification.selectors import certificate_face
 
 # Wide enough to stay sharp at the size the public page shows it on a high-density screen.
 PREVIEW_WIDTH = 1600
-# The Open Badges baking specification's keyword for a credential inside a PNG.
-PNG_KEYWORD = "openbadgecredential"
+PNG_KEYWORD = BAKED_PNG_KEYWORD
 PDF_ATTACHMENT_NAME = "credential.json"
 CREDENTIAL_MEDIA_TYPE = "application/vc+ld+json"
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfReader
 
@@ -173,3 +174,35 @@ def test_files_rendered_before_credentials_were_baked_in_are_drawn_again(
     assert after.name != before.name
     assert not default_storage.exists(before.name)
     assert baked_in_pdf(pdf) == served_credential(client, award)
+
+
+def test_the_verify_page_checks_the_credential_baked_into_an_uploaded_image(client):
+    award = make_award()
+    upload = SimpleUploadedFile("certificate.png", served(client, f"/c/{award.public_id}.png"))
+
+    page = client.post("/verify", {"file": upload}).content.decode()
+
+    assert "This credential is genuine and valid." in page
+
+
+def test_the_verify_page_says_when_an_image_carries_no_credential(client):
+    award = make_award()
+    baked = served(client, f"/c/{award.public_id}.png")
+    with Image.open(io.BytesIO(baked)) as image:
+        plain = io.BytesIO()
+        image.save(plain, format="PNG")
+    upload = SimpleUploadedFile("photo.png", plain.getvalue())
+
+    page = client.post("/verify", {"file": upload}).content.decode()
+
+    assert "This image carries no Open Badges credential." in page
+    assert "genuine and valid" not in page
+
+
+def test_the_verify_page_says_how_to_check_a_pdf(client):
+    award = make_award()
+    upload = SimpleUploadedFile("certificate.pdf", served(client, f"/c/{award.public_id}.pdf"))
+
+    page = client.post("/verify", {"file": upload}).content.decode()
+
+    assert "open the PDF&#x27;s attachments, save credential.json" in page
