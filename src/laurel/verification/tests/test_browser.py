@@ -203,3 +203,32 @@ def test_public_page_shows_the_credentials_verification(browser, site, width, he
     page.screenshot(path=screenshot_path(f"public-page-revoked-{width}.png"), full_page=True)
     assert_accessible(page)
     assert errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 1000), (390, 844)])
+def test_someone_checks_a_downloaded_certificate_image_on_the_verify_page(
+    browser, site, width, height, tmp_path
+):
+    award = make_award(certificate="Mentor of the Year", organisation="Compilers Inc")
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors = console_errors(page)
+    page.goto(f"{site}/c/{award.public_id}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download image").click()
+    image = tmp_path / "certificate.png"
+    download.value.save_as(image)
+
+    page.get_by_role("link", name="Check a credential yourself").click()
+    page.wait_for_url(f"{site}/verify")
+    assert_accessible(page)
+    page.get_by_label(
+        "Or upload the credential file, or the certificate's image (PNG)"
+    ).set_input_files(str(image))
+    page.get_by_role("button", name="Check").click()
+
+    expect(page.get_by_text("This credential is genuine and valid.")).to_be_visible()
+    expect(page.get_by_text("Signed by Compilers Inc with its current key.")).to_be_visible()
+    page.screenshot(path=screenshot_path(f"verify-page-image-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
+    assert errors == []
