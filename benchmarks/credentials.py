@@ -165,7 +165,7 @@ def bake(award, document, repeat: int) -> None:
     baked_pdf_ms = statistics.median(with_credential)
     print(
         f"bake into the card PNG ({len(card) // 1024} KiB, iTXt chunk of {len(text)} bytes):"
-        f" {png_ms:6.2f} ms; read it back: {read_ms:.2f} ms"
+        f" {png_ms * 1000:6.1f} µs; read it back: {read_ms * 1000:.1f} µs"
     )
     print(
         f"PDF with the credential attached: {baked_pdf_ms:6.2f} ms, without: {plain_pdf_ms:.2f} ms"
