@@ -274,6 +274,22 @@ def feedback_submit(
     return feedback
 
 
+def feedback_change(
+    *, feedback: Feedback, rating: int, comment: str = "", now: datetime | None = None
+) -> Feedback:
+    """Change a member's rating and comment. The session still has feedback, so what counts
+    does not move; the same rules as giving feedback decide whether it may change now."""
+    now = now or timezone.now()
+    comment = feedback_fields_clean(rating=rating, comment=comment)
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=feedback.session_id)
+        lifecycle.check(session=session, action=lifecycle.Action.GIVE_FEEDBACK, now=now)
+        if not Feedback.objects.filter(pk=feedback.pk).update(rating=rating, comment=comment):
+            raise Conflict("This feedback was withdrawn meanwhile; give it again.")
+    feedback.rating, feedback.comment = rating, comment
+    return feedback
+
+
 def feedback_delete(*, feedback: Feedback) -> None:
     """Remove feedback. The session may stop counting; certificates already earned stay."""
     with transaction.atomic():
