@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from laurel.browser_testing import browser, site  # noqa: F401 - fixtures for test_browser
 from laurel.certificates.factories import make_pairing, make_participant, make_program
 from laurel.programs.models import Pairing, Participant, Program
 

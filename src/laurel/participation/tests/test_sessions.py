@@ -47,7 +47,7 @@ def test_it_lists_upcoming_and_past_sessions_with_what_can_be_done(mentee_client
 
     assert "With Grace Hopper" in page
     assert "You are the Mentee in this pairing." in page
-    upcoming_part, past_part = page.split(">Past<")
+    upcoming_part, past_part = page.split(">Past and cancelled<")
     assert f'id="session-{upcoming.pk}"' in upcoming_part
     for session in (waiting, counted, cancelled):
         assert f'id="session-{session.pk}"' in past_part
