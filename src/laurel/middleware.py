@@ -122,5 +122,13 @@ class UserTimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if _is_api(request):
             return self.get_response(request)
-        with timezone.override(chosen_zone(request)):
+        # Looking the choice up must not make every answer vary by cookie: a page that
+        # shows times reads the session anyway (to know who is signed in), and the public
+        # files, which show none, stay cacheable by shared caches.
+        session = getattr(request, "session", None)
+        accessed = session.accessed if session is not None else False
+        zone = chosen_zone(request)
+        if session is not None:
+            session.accessed = accessed
+        with timezone.override(zone):
             return self.get_response(request)

@@ -152,7 +152,7 @@ def _sessions_shown(*, pairing_ids: list[int], upcoming: bool, now: datetime) ->
 def program_sessions(*, user_id: int, program_id: int, now: datetime) -> ProgramSessions | None:
     """This person's pairings in the program and their sessions; None if they are not in it.
 
-    Six queries, however many pairings and sessions.
+    Seven queries, however many pairings and sessions.
     """
     participations = list(
         Participant.objects.filter(user_id=user_id, program_id=program_id)
@@ -245,7 +245,7 @@ class MemberSession:
 
 
 def member_session(*, user_id: int, session_id: int, now: datetime) -> MemberSession | None:
-    """The session, if this person is a member of its pairing; otherwise None. Three queries."""
+    """The session, if this person is a member of its pairing; otherwise None. Four queries."""
     membership = (
         PairingMember.objects.filter(user_id=user_id, pairing__sessions__id=session_id)
         .select_related("participant", "pairing__program__organisation")

@@ -171,5 +171,5 @@ def test_its_query_count_is_bounded(mentee_client, pair, django_assert_max_num_q
     session = make_session(pair.pairing, days_ago=2)
     with django_assert_max_num_queries(7):
         assert mentee_client.get(url(session)).status_code == 200
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(25):
         assert mentee_client.post(url(session), {"rating": "4"}).status_code == 302
