@@ -12,14 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
 from laurel.programs import lifecycle
 from laurel.programs.models import Feedback, Pairing, PairingMember, Participant, Program, Session
 
-# Sessions shown per pairing in each list; the sessions page says how many more there are.
+# Sessions shown per pairing in each list; the sessions page says how many more there are
+# and links to the pairing's whole history, a page of HISTORY_PAGE_SIZE at a time.
 SHOWN_PER_PAIRING = 10
+HISTORY_PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -278,4 +281,45 @@ def member_pairing(*, user_id: int, pairing_id: int) -> PairingMember | None:
         PairingMember.objects.filter(user_id=user_id, pairing_id=pairing_id)
         .select_related("participant", "pairing__program__organisation")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class PairingHistory:
+    membership: PairingMember  # with the pairing, its program and the person's place in it
+    partner_names: list[str]
+    page: Page[Session]
+    rows: list[SessionRow]
+
+
+def pairing_history(
+    *, user_id: int, pairing_id: int, page_number: str | int | None, now: datetime
+) -> PairingHistory | None:
+    """Every session of a pairing, latest first, a page at a time; None if this person is
+    not a member of it. Five queries."""
+    membership = member_pairing(user_id=user_id, pairing_id=pairing_id)
+    if membership is None:
+        return None
+    partner_names = list(
+        PairingMember.objects.filter(pairing_id=pairing_id)
+        .exclude(user_id=user_id)
+        .order_by("user__name", "pk")
+        .values_list("user__name", flat=True)
+    )
+    page = Paginator(
+        Session.objects.filter(pairing_id=pairing_id).order_by("-starts_at", "-pk"),
+        HISTORY_PAGE_SIZE,
+    ).get_page(page_number)
+    sessions = list(page.object_list)
+    own = {
+        f.session_id: f
+        for f in Feedback.objects.filter(
+            session_id__in=[s.pk for s in sessions], author_id=membership.participant_id
+        )
+    }
+    return PairingHistory(
+        membership=membership,
+        partner_names=partner_names,
+        page=page,
+        rows=[SessionRow(s, own.get(s.pk), now) for s in sessions],
     )

@@ -6,6 +6,7 @@ app_name = "participation"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("programs/<int:program_id>/sessions/", views.sessions, name="sessions"),
+    path("pairings/<int:pairing_id>/sessions/", views.history, name="history"),
     path("pairings/<int:pairing_id>/schedule/", views.schedule, name="schedule"),
     path("sessions/<int:session_id>/complete/", views.complete, name="complete"),
     path("sessions/<int:session_id>/cancel/", views.cancel, name="cancel"),

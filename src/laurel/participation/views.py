@@ -39,6 +39,7 @@ from laurel.participation.selectors import (
     MemberSession,
     member_pairing,
     member_session,
+    pairing_history,
     program_sessions,
 )
 from laurel.programs.models import PairingMember, Session
@@ -100,6 +101,29 @@ def sessions(request: HttpRequest, program_id: int) -> HttpResponse:
                 initial={"timezone": timezones.chosen_zone_name(request) or timezones.DEFAULT_ZONE}
             ),
             "timezone_chosen": timezones.chosen_zone_name(request) is not None,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@require_safe
+@login_required
+def history(request: HttpRequest, pairing_id: int) -> HttpResponse:
+    """Every session of one of the person's pairings, a page at a time."""
+    found = pairing_history(
+        user_id=_user(request).pk,
+        pairing_id=pairing_id,
+        page_number=request.GET.get("page"),
+        now=timezone.now(),
+    )
+    if found is None:
+        raise Http404("No such pairing.")
+    return render(
+        request,
+        "participation/history.html",
+        {
+            "found": found,
+            "program": found.membership.pairing.program,
             "here": request.get_full_path(),
         },
     )

@@ -106,6 +106,7 @@ PAGES: dict[str, Decision] = {
     "credentials:credential": PUBLIC,
     "credentials:verify": PUBLIC,
     "participation:sessions": MEMBER,
+    "participation:history": MEMBER,
     "participation:schedule": MEMBER,
     "participation:complete": MEMBER_FORM,
     "participation:cancel": MEMBER_FORM,

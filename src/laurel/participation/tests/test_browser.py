@@ -172,6 +172,7 @@ def test_participant_pages_fit_the_screen(browser, site, width, height):
     pages = {
         "activity": f"{site}/",
         "sessions": f"{site}/me/programs/{program.pk}/sessions/",
+        "history": f"{site}/me/pairings/{pairing.pk}/sessions/",
         "schedule": f"{site}/me/pairings/{pairing.pk}/schedule/",
         "feedback": f"{site}/me/sessions/{waiting.pk}/feedback/",
     }

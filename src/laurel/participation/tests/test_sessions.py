@@ -88,7 +88,9 @@ def test_it_says_how_many_earlier_sessions_are_not_shown(mentee_client, pair):
         make_session(pair.pairing, days_ago=day + 1)
     page = mentee_client.get(url(pair.program)).content.decode()
     assert page.count('<li class="session') == SHOWN_PER_PAIRING
-    assert "and 3 earlier sessions" in page
+    assert "All 13 past sessions" in page
+    assert "(3 earlier ones not shown here)" in page
+    assert reverse("participation:history", kwargs={"pairing_id": pair.pairing.pk}) in page
 
 
 def test_times_are_shown_in_the_chosen_time_zone(mentee_client, pair):
