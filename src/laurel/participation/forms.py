@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from laurel.errors import LaurelError
@@ -56,12 +57,13 @@ class FormWithServiceErrors(forms.Form):
     name fields as the forms do); a refusal about the session itself goes above the form."""
 
     def add_service_error(self, error: LaurelError) -> None:
+        # The record's messages are marked for translation and translated here, as shown.
         if not error.errors:
-            self.add_error(None, error.detail)
+            self.add_error(None, gettext(error.detail))
             return
         for name, messages in error.errors.items():
             for message in messages:
-                self.add_error(name if name in self.fields else None, message)
+                self.add_error(name if name in self.fields else None, gettext(message))
 
 
 class ScheduleForm(FormWithServiceErrors):

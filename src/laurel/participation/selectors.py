@@ -15,6 +15,7 @@ from datetime import datetime
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext
 
 from laurel.programs import lifecycle
 from laurel.programs.models import Feedback, Pairing, PairingMember, Participant, Program, Session
@@ -78,7 +79,7 @@ class SessionRow:
             action=lifecycle.Action.GIVE_FEEDBACK,
             now=self.now,
         )
-        return refused.message if refused is not None else None
+        return gettext(refused.message) if refused is not None else None
 
     @property
     def in_progress(self) -> bool:

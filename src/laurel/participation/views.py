@@ -193,7 +193,7 @@ def complete(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         session_complete(session=found.session, now=timezone.now())
     except LaurelError as error:
-        messages.error(request, error.detail)
+        messages.error(request, _(error.detail))
     else:
         messages.success(
             request,
@@ -212,7 +212,7 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         session_cancel(session=found.session, now=timezone.now())
     except LaurelError as error:
-        messages.error(request, error.detail)
+        messages.error(request, _(error.detail))
     else:
         messages.success(
             request, _("The session of %(when)s is cancelled.") % {"when": _when(found.session)}
