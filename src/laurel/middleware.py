@@ -10,10 +10,12 @@ from http import HTTPStatus
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laurel.api.problems import PROBLEM_CONTENT_TYPE, problem_response
 from laurel.db_locks import is_database_busy
+from laurel.participation.timezones import chosen_zone
 
 API_PREFIX = "/api/"
 
@@ -109,3 +111,24 @@ class ApiProblemMiddleware:
             if header in response:
                 problem[header] = response[header]
         return problem
+
+
+class UserTimezoneMiddleware:
+    """Pages show times in the time zone the person chose (``participation.timezones``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if _is_api(request):
+            return self.get_response(request)
+        # Looking the choice up must not make every answer vary by cookie: a page that
+        # shows times reads the session anyway (to know who is signed in), and the public
+        # files, which show none, stay cacheable by shared caches.
+        session = getattr(request, "session", None)
+        accessed = session.accessed if session is not None else False
+        zone = chosen_zone(request)
+        if session is not None:
+            session.accessed = accessed
+        with timezone.override(zone):
+            return self.get_response(request)

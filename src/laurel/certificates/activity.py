@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Window
+from django.db.models.functions import RowNumber
 
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
 from laurel.certificates.selectors import Counts
-from laurel.programs.models import Participant, Program
+from laurel.programs.models import PairingMember, Participant, Program, Session
+
+# How many sessions waiting for feedback the page links to in each program; the rest are
+# on the program's sessions page.
+WAITING_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,14 @@ class CertificateProgress:
 
 
 @dataclass(frozen=True)
+class WaitingSession:
+    """A completed session that nobody in the pair has given feedback on yet."""
+
+    session: Session
+    partner_names: list[str]
+
+
+@dataclass(frozen=True)
 class ProgramActivity:
     """One program as a participant sees it on their activity page."""
 
@@ -46,10 +59,16 @@ class ProgramActivity:
     earned: list[IssuedCertificate]
     towards: list[CertificateProgress]
     unearned_manual: list[CertificateDefinition]
+    # The most recent of them, each linked to its feedback form.
+    waiting: list[WaitingSession]
 
     @property
     def missing_feedback_count(self) -> int:
         return self.sessions_completed - self.sessions_counting
+
+    @property
+    def waiting_not_shown(self) -> int:
+        return max(self.missing_feedback_count - len(self.waiting), 0)
 
     @property
     def certificates_available(self) -> bool:
@@ -59,7 +78,7 @@ class ProgramActivity:
 def activity_for_user(*, user_id: int) -> list[ProgramActivity]:
     """Every program this person is in, with their progress and certificates.
 
-    Four queries however many programs the person is in.
+    Six queries however many programs the person is in.
     """
     programs: dict[int, Program] = {}
     roles: dict[int, list[str]] = {}
@@ -96,6 +115,7 @@ def activity_for_user(*, user_id: int) -> list[ProgramActivity]:
         .order_by(F("threshold").asc(nulls_last=True), "name", "pk")
     ):
         unearned.setdefault(definition.program_id, []).append(definition)
+    waiting = _waiting_sessions(user_id=user_id, program_ids=list(programs))
     activity = []
     for program_id, program in programs.items():
         count = counts.get(program_id, Counts(0, 0))
@@ -112,6 +132,46 @@ def activity_for_user(*, user_id: int) -> list[ProgramActivity]:
                     if d.is_automatic
                 ],
                 unearned_manual=[d for d in unearned.get(program_id, []) if not d.is_automatic],
+                waiting=waiting.get(program_id, []),
             )
         )
     return activity
+
+
+def _waiting_sessions(*, user_id: int, program_ids: list[int]) -> dict[int, list[WaitingSession]]:
+    """The person's most recent completed sessions without feedback, ``WAITING_SHOWN`` per
+    program at most, with their partners' names: two queries."""
+    sessions = list(
+        Session.objects.filter(
+            status=Session.Status.COMPLETED,
+            first_feedback_at__isnull=True,
+            pairing__members__user_id=user_id,
+            pairing__program_id__in=program_ids,
+        )
+        .annotate(
+            in_program=F("pairing__program_id"),
+            rank=Window(
+                RowNumber(),
+                partition_by=F("pairing__program_id"),
+                order_by=[F("starts_at").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(rank__lte=WAITING_SHOWN)
+        .order_by("-starts_at", "-pk")
+    )
+    if not sessions:
+        return {}
+    partners: dict[int, list[str]] = {}
+    for pairing_id, name in (
+        PairingMember.objects.filter(pairing_id__in={s.pairing_id for s in sessions})
+        .exclude(user_id=user_id)
+        .order_by("user__name", "pk")
+        .values_list("pairing_id", "user__name")
+    ):
+        partners.setdefault(pairing_id, []).append(name)
+    waiting: dict[int, list[WaitingSession]] = {}
+    for session in sessions:
+        waiting.setdefault(session.in_program, []).append(
+            WaitingSession(session, partners.get(session.pairing_id, []))
+        )
+    return waiting

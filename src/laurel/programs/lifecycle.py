@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_noop as translatable
 
 from laurel.bulk import chunks, datetime_param, in_list
 from laurel.errors import Conflict, InvalidInput, LaurelError
@@ -103,8 +104,10 @@ def _cancel_booked(times: Times, now: datetime) -> Refusal | None:
     if times.ends_at <= now:
         return Refusal(
             "elapsed",
-            "This session's booked time has passed, so it counts as completed; "
-            "completion is final and cannot be cancelled.",
+            translatable(
+                "This session's booked time has passed, so it counts as completed; "
+                "completion is final and cannot be cancelled."
+            ),
             final=True,
         )
     return None
@@ -112,15 +115,17 @@ def _cancel_booked(times: Times, now: datetime) -> Refusal | None:
 
 # What each action does to a session in each status. Completing a completed session and
 # cancelling a cancelled one are allowed and change nothing, so a retried request succeeds.
+# The messages are marked for translation but stay in English here: the API answers with
+# them as they are, and a page translates them as it shows them.
 RULES: dict[tuple[str, Action], Rule] = {
     (SCHEDULED, Action.COMPLETE): _once_started(
-        "This session has not started yet; complete it once it has.", "status"
+        translatable("This session has not started yet; complete it once it has."), "status"
     ),
     (COMPLETED, Action.COMPLETE): _allowed,
     (CANCELLED, Action.COMPLETE): _refuse(
         Refusal(
             "cancelled",
-            "This session was cancelled; a cancelled session cannot be completed.",
+            translatable("This session was cancelled; a cancelled session cannot be completed."),
             final=True,
         )
     ),
@@ -128,19 +133,21 @@ RULES: dict[tuple[str, Action], Rule] = {
     (COMPLETED, Action.CANCEL): _refuse(
         Refusal(
             "completion_final",
-            "This session is completed; completion is final and cannot be cancelled.",
+            translatable("This session is completed; completion is final and cannot be cancelled."),
             final=True,
         )
     ),
     (CANCELLED, Action.CANCEL): _allowed,
     (SCHEDULED, Action.GIVE_FEEDBACK): _once_started(
-        "This session has not started yet; give feedback once it has.", "session"
+        translatable("This session has not started yet; give feedback once it has."), "session"
     ),
     (COMPLETED, Action.GIVE_FEEDBACK): _allowed,
     (CANCELLED, Action.GIVE_FEEDBACK): _refuse(
         Refusal(
             "cancelled",
-            "This session was cancelled; feedback is only for sessions that took place.",
+            translatable(
+                "This session was cancelled; feedback is only for sessions that took place."
+            ),
             field="session",
         )
     ),

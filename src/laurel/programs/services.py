@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop as translatable
 
 from laurel.accounts.models import NAME_MAX_LENGTH, User
 from laurel.errors import Conflict, InvalidInput
@@ -54,7 +55,7 @@ def session_fields_check(
         or not 1 <= duration_minutes <= 24 * 60
     ):
         raise InvalidInput.field(
-            "duration_minutes", "The duration must be between 1 and 1440 minutes."
+            "duration_minutes", translatable("The duration must be between 1 and 1440 minutes.")
         )
     if status not in Session.Status.values:
         raise InvalidInput.field(
@@ -73,7 +74,9 @@ def session_fields_check(
 def feedback_fields_clean(*, rating: object, comment: object) -> str:
     """The rules ``feedback_submit`` applies to a rating and comment; the comment as stored."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 4:
-        raise InvalidInput.field("rating", "The rating must be a whole number from 1 to 4.")
+        raise InvalidInput.field(
+            "rating", translatable("The rating must be a whole number from 1 to 4.")
+        )
     return clean_text(
         comment, field="comment", label="Comment", max_length=COMMENT_MAX_LENGTH, required=False
     )
@@ -267,7 +270,9 @@ def feedback_submit(
             ).exists():
                 raise InvalidInput.field(
                     "participant_id",
-                    "Only a member of this session's pairing can give feedback on it.",
+                    translatable(
+                        "Only a member of this session's pairing can give feedback on it."
+                    ),
                 )
             feedback = Feedback(
                 session=session, author=author, rating=rating, comment=comment, created_at=now
@@ -277,8 +282,26 @@ def feedback_submit(
             )
     except IntegrityError:
         if Feedback.objects.filter(session=session, author=author).exists():
-            raise Conflict("This member has already given feedback on this session.") from None
+            raise Conflict(
+                translatable("This member has already given feedback on this session.")
+            ) from None
         raise
+    return feedback
+
+
+def feedback_change(
+    *, feedback: Feedback, rating: int, comment: str = "", now: datetime | None = None
+) -> Feedback:
+    """Change a member's rating and comment. The session still has feedback, so what counts
+    does not move; the same rules as giving feedback decide whether it may change now."""
+    now = now or timezone.now()
+    comment = feedback_fields_clean(rating=rating, comment=comment)
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=feedback.session_id)
+        lifecycle.check(session=session, action=lifecycle.Action.GIVE_FEEDBACK, now=now)
+        if not Feedback.objects.filter(pk=feedback.pk).update(rating=rating, comment=comment):
+            raise Conflict(translatable("This feedback was withdrawn meanwhile; give it again."))
+    feedback.rating, feedback.comment = rating, comment
     return feedback
 
 

@@ -86,6 +86,9 @@ PROGRAM_ADMIN_FORM = form(LOGIN, DENIED, DENIED, OK)
 WITH_PASSWORD = page(LOGIN, DENIED, OK, OK)
 # The holder's own certificate; everyone else is told it does not exist.
 HOLDER_FORM = form(DENIED, OK, DENIED, DENIED)
+# A pairing's own sessions: only its members; an admin of the program is not one.
+MEMBER = page(LOGIN, OK, DENIED, DENIED)
+MEMBER_FORM = form(LOGIN, OK, DENIED, DENIED)
 
 # Every page, by URL name (or by route when it has no name).
 PAGES: dict[str, Decision] = {
@@ -105,6 +108,15 @@ PAGES: dict[str, Decision] = {
     "credentials:status_list": PUBLIC,
     "credentials:credential": PUBLIC,
     "credentials:verify": PUBLIC,
+    "participation:sessions": MEMBER,
+    "participation:history": MEMBER,
+    "participation:schedule": MEMBER,
+    "participation:complete": MEMBER_FORM,
+    "participation:cancel": MEMBER_FORM,
+    "participation:feedback": MEMBER,
+    "participation:feedback_withdraw": MEMBER_FORM,
+    # A preference of whoever is signed in, about how their own pages show times.
+    "participation:timezone": form(LOGIN, OK, OK, OK),
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
     # The console.

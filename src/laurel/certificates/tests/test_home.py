@@ -59,8 +59,26 @@ def test_it_shows_progress_bars(client):
     page = response.content.decode()
     assert 'role="progressbar"' in page
     assert 'aria-valuenow="2"' in page
-    assert "2 of 3 sessions; 1 completed session is waiting for feedback" in page
+    assert "2 of 3 sessions — 1 completed session is waiting for feedback" in page
     assert "Unearned Certificates" in page
+
+
+def test_each_session_waiting_for_feedback_links_to_its_feedback_form(client):
+    program = make_program()
+    make_certificate(program, threshold=6, enabled=True)
+    mentor, mentee = make_participant(program, role="mentor"), make_participant(program)
+    pairing = make_pairing(program, mentor, mentee)
+    for days_ago in (30, 25, 20, 15):
+        give_feedback(make_session(pairing, days_ago=days_ago), mentor)
+    waiting = [make_session(pairing, days_ago=d) for d in (5, 3)]
+    make_session(pairing, status="scheduled", days_ago=-2)
+    client.force_login(mentee.user)
+    page = client.get(HOME).content.decode()
+    assert "4 of 6 sessions — 2 completed sessions are waiting for feedback" in page
+    for session in waiting:
+        link = reverse("participation:feedback", kwargs={"session_id": session.pk})
+        assert f'<a href="{link}">Give feedback on {session.starts_at:%a %-d %b %Y} with' in page
+    assert reverse("participation:sessions", kwargs={"program_id": program.pk}) in page
 
 
 def test_it_lists_earned_certificates_with_date_and_status(client):
@@ -180,6 +198,7 @@ def logged_in_to_programs(programs: int) -> Client:
         me = make_participant(program, email=user.email, name=user.name)
         pairing = make_pairing(program, make_participant(program, role="mentor"), me)
         give_feedback(make_session(pairing, days_ago=5), me)
+        make_session(pairing, days_ago=3)  # waiting for feedback
     client = Client()
     client.force_login(user)
     return client
@@ -189,7 +208,7 @@ def test_its_query_count_does_not_grow_with_programs(django_assert_num_queries):
     one = logged_in_to_programs(1)
     with CaptureQueriesContext(connection) as captured:
         assert one.get(HOME).status_code == 200
-    assert len(captured) <= 7
+    assert len(captured) <= 9
     five = logged_in_to_programs(5)
     with django_assert_num_queries(len(captured)):
         assert five.get(HOME).status_code == 200

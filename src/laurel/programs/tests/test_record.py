@@ -18,6 +18,7 @@ from laurel.programs.factories import (
 )
 from laurel.programs.models import Feedback, Session
 from laurel.programs.services import (
+    feedback_change,
     feedback_submit,
     pairing_create,
     participant_add,
@@ -176,3 +177,18 @@ def test_text_with_a_lone_surrogate_is_refused_with_a_message():
         participant_add(
             program=program, email="a@example.org", name="Bad \ud800 name", role="mentee"
         )
+
+
+def test_feedback_can_be_changed_by_the_same_rules(pair):
+    _, mentor, _, pairing = pair
+    session = make_session(pairing)
+    feedback = give_feedback(session, mentor, rating=2)
+    feedback_change(feedback=feedback, rating=4, comment="On reflection, very useful.")
+    stored = Feedback.objects.get(pk=feedback.pk)
+    assert (stored.rating, stored.comment) == (4, "On reflection, very useful.")
+    with pytest.raises(InvalidInput, match="from 1 to 4"):
+        feedback_change(feedback=feedback, rating=5)
+    assert Feedback.objects.get(pk=feedback.pk).rating == 4
+    Feedback.objects.filter(pk=feedback.pk).delete()
+    with pytest.raises(Conflict, match="withdrawn meanwhile"):
+        feedback_change(feedback=feedback, rating=3)
