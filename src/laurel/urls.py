@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/", include("laurel.console.urls")),
     path("me/", include("laurel.participation.urls")),
     path("", include("laurel.verification.urls")),
+    path("", include("laurel.notifications.urls")),
     # Before admin.site.urls, so that the admin's sign-in page is rate limited too.
     path("admin/login/", limit_sign_in(admin.site.login)),
     path("", include("laurel.credentials.urls")),

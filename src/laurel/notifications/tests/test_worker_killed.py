@@ -2,106 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.db import connection
 
-import laurel
 from laurel.accounts.models import User
 from laurel.certificates.factories import make_certificate, make_program
 from laurel.certificates.services import certificate_award, progress_rebuild
+from laurel.notifications.tests.mailserver import start_worker, wait_for
 from laurel.outbox.models import Message
 from laurel.programs.models import Participant
 
 BACKLOG = 2000
-LEASE_SECONDS = 4
 TAKEOVER_LIMIT_SECONDS = 90
-
-
-class Inbox:
-    """An SMTP server's handler that keeps every recipient it accepted mail for."""
-
-    def __init__(self) -> None:
-        self.recipients: list[str] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.recipients.extend(envelope.rcpt_tos)
-        return "250 Message accepted for delivery"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.recipients)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server():
-    # aiosmtpd logs every session at INFO.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
-
-
-def database_url_for_workers() -> str:
-    """The test database, as a URL a worker process can be given."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(database['NAME']).resolve()}"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    return (
-        f"postgres://{database['USER']}{password}@{database['HOST'] or '127.0.0.1'}"
-        f":{database['PORT'] or 5432}/{database['NAME']}"
-    )
-
-
-def start_worker(worker_id: str, smtp_port: int) -> subprocess.Popen[bytes]:
-    source_dir = str(Path(laurel.__file__).resolve().parent.parent)
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_workers(),
-        "DJANGO_SETTINGS_MODULE": "laurel.settings",
-        "PYTHONPATH": source_dir,
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "LAUREL_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-    }
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, "-m", "django", "worker", f"--worker-id={worker_id}", "--interval=0.1"],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_for(condition, *, timeout: float, every: float = 0.05) -> float:
-    """Seconds until ``condition()`` held; fails the test after ``timeout``."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout, f"not done within {timeout} s"
-        time.sleep(every)
-    return time.monotonic() - started
 
 
 def backlog_of_award_emails(count: int) -> set[str]:
