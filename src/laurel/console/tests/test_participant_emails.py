@@ -81,7 +81,7 @@ def test_sent_failed_and_switched_off_emails_are_listed(
 
 
 def test_the_page_is_only_for_the_organisations_admins(client, setting):
-    program, admin, mentor, mentee, _ = setting
+    program, admin, _mentor, mentee, _ = setting
     other = make_program()
     stranger = User.objects.create_user("other@example.org", "Other Admin")
     other.organisation.admins.add(stranger)
@@ -98,7 +98,7 @@ def test_the_page_is_only_for_the_organisations_admins(client, setting):
 
 
 def test_admin_sends_a_reminder_once(client, setting, run_tasks, mailoutbox):
-    program, admin, mentor, mentee, pairing = setting
+    program, admin, _mentor, mentee, pairing = setting
     make_certificate(program, threshold=3, enabled=True)
     make_session(pairing, days_ago=2)
     client.force_login(admin)

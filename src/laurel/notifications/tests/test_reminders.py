@@ -49,7 +49,7 @@ def reminders_to(user) -> list[list[int]]:
 def test_each_member_gets_one_reminder_listing_every_session_without_feedback(
     run_tasks, mailoutbox
 ):
-    program, mentor, mentee, pairing = a_pair()
+    _program, mentor, mentee, pairing = a_pair()
     waiting = sorted([make_session(pairing, days_ago=10).pk, make_session(pairing, days_ago=3).pk])
     give_feedback(make_session(pairing, days_ago=6), mentor)  # counts: not waiting
     make_session(pairing, status="scheduled", days_ago=-2)  # still to come
@@ -81,7 +81,7 @@ def test_no_reminders_where_no_automatic_certificate_is_enabled():
 
 @pytest.mark.django_db
 def test_a_session_is_mentioned_once_and_a_person_reminded_at_most_once_a_week():
-    _, mentor, mentee, pairing = a_pair()
+    _, _mentor, mentee, pairing = a_pair()
     first = make_session(pairing, days_ago=3)
     now = timezone.now()
     assert reminders_due_send(now) == 2
@@ -112,7 +112,7 @@ def test_people_who_switched_reminders_off_are_not_reminded(run_tasks, mailoutbo
 
 @pytest.mark.django_db
 def test_feedback_given_before_the_reminder_goes_out_is_left_out(run_tasks, mailoutbox):
-    _, mentor, mentee, pairing = a_pair()
+    _, mentor, _mentee, pairing = a_pair()
     answered = make_session(pairing, days_ago=4)
     still_waiting = make_session(pairing, days_ago=2)
     reminders_due_send(timezone.now())

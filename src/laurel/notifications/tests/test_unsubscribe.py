@@ -72,5 +72,5 @@ def test_a_token_names_one_person_and_one_kind(person):
         person.pk,
         "award",
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="everything"):
         unsubscribe_token(user_id=person.pk, kind="everything")
