@@ -8,7 +8,10 @@ import logging
 import pytest
 from aiosmtpd.controller import Controller
 
+from laurel.browser_testing import browser, site
 from laurel.notifications.tests.mailserver import Inbox, free_port
+
+__all__ = ["browser", "site", "smtp_server", "smtp_settings"]
 
 
 @pytest.fixture
