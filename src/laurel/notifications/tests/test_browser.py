@@ -67,7 +67,7 @@ def reminder_to(address: str, run_tasks) -> str:
     reminders_due_send(timezone.now())
     run_tasks()
     [email] = [m for m in mail.outbox if m.to == [address]]
-    return email.body
+    return str(email.body)
 
 
 def test_the_unsubscribe_link_works_signed_out(browser: Browser, site, run_tasks):
@@ -177,7 +177,7 @@ def test_the_emails_read_well_in_a_mail_reader_as_wide_as_a_phone(
 
     from laurel.notifications.tests.test_emails_over_smtp import png
 
-    program, _, mentee = a_pair_with_sessions_waiting()
+    program, _, _ = a_pair_with_sessions_waiting()
     program.organisation.logo.save("logo.png", ContentFile(png("#2F4B8F")))
     program.organisation.accent_colour = "#2F4B8F"
     program.organisation.save()
@@ -188,7 +188,7 @@ def test_the_emails_read_well_in_a_mail_reader_as_wide_as_a_phone(
     for email in mail.outbox:
         if email.to != ["ada@example.org"]:
             continue
-        html = email.alternatives[0].content  # type: ignore[attr-defined]
+        [(html, _)] = email.alternatives  # type: ignore[union-attr]
         name = "award-email" if "earned" in email.subject else "reminder-email"
         page.set_content(str(html), wait_until="load")
         for width, height in [(640, 900), (390, 844)]:
