@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import ngettext
 
@@ -52,6 +52,8 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
     Returns ``sent_award_id`` (the version sent; None if the award is gone) or ``skipped``
     when the recipient has switched these emails off.
     """
+    # One query: the current version, its recipient's address, the organisation's accent
+    # colour and whether the recipient switched these emails off.
     current = (
         IssuedCertificate.objects.filter(
             public_id=Subquery(
@@ -59,14 +61,19 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
             ),
             is_current=True,
         )
-        .select_related("user", "program__organisation")
+        .annotate(
+            email=F("user__email"),
+            accent=F("program__organisation__accent_colour"),
+            switched_off=Exists(
+                EmailOptOut.objects.filter(user_id=OuterRef("user_id"), kind=EmailKind.AWARD)
+            ),
+        )
         .first()
     )
     if current is None:
         return {"sent_award_id": None, "skipped": CERTIFICATE_GONE}
-    if _switched_off(user_id=current.user_id, kind=EmailKind.AWARD):
+    if current.switched_off:
         return {"sent_award_id": None, "skipped": SWITCHED_OFF}
-    organisation = current.program.organisation
     share = sharing(award=current)
     context = {
         "award": current,
@@ -80,12 +87,12 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
         "pdf_url": site_url(share.pdf_url),
         "share": share,
         "settings_url": site_url(reverse("participation:settings")),
-        **_colours(organisation.accent_colour),
+        **_colours(current.accent),
     }
     email_deliver(
         email_build(
             template="certificate_awarded",
-            to=current.user.email,
+            to=current.email,
             context=context,
             organisation_name=current.organisation_name,
             unsubscribe=unsubscribe_url(user_id=current.user_id, kind=EmailKind.AWARD),
