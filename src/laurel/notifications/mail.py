@@ -14,7 +14,6 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends import smtp
-from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -71,27 +70,29 @@ def email_build(
     return message
 
 
-def _connection() -> BaseEmailBackend:
-    """This thread's connection to the mail server, made again when the settings change
-    (tests switch backends)."""
+def _kept_smtp_connection() -> smtp.EmailBackend | None:
+    """This thread's connection to the SMTP server, made again when the settings change
+    (tests switch backends); None when email does not go to an SMTP server."""
     key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
     if getattr(_kept, "key", None) != key:
         old = getattr(_kept, "connection", None)
         if old is not None:
             old.close()
-        _kept.connection, _kept.key = get_connection(), key
-    connection: BaseEmailBackend = _kept.connection
-    return connection
+        connection = get_connection()
+        _kept.connection = connection if isinstance(connection, smtp.EmailBackend) else None
+        _kept.key = key
+    kept: smtp.EmailBackend | None = _kept.connection
+    return kept
 
 
 def email_deliver(message: EmailMultiAlternatives) -> None:
     """Hand ``message`` to the mail server, over the connection kept from the last email
     if it is still open. Raises if the server did not take it (the outbox tries again)."""
-    connection = _connection()
-    if not isinstance(connection, smtp.EmailBackend):
-        # Files, the console, the tests' memory: nothing to keep open (the file backend
-        # would otherwise write every email into one file).
-        connection.send_messages([message])
+    connection = _kept_smtp_connection()
+    if connection is None:
+        # Files (one per email, under var/mail), the console, the tests' memory: a
+        # connection of its own each time.
+        get_connection().send_messages([message])
         return
     opened = connection.open()
     try:
