@@ -49,6 +49,7 @@ from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import certificate_award
 from laurel.credentials.models import StatusList
 from laurel.credentials.services import credential_issue
+from laurel.notifications.services import unsubscribe_token
 from laurel.webhooks.services import webhook_endpoint_create
 
 OK, LOGIN, DENIED = "ok", "login", "denied"
@@ -104,6 +105,10 @@ PAGES: dict[str, Decision] = {
     "credentials:verify": PUBLIC,
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
+    # An email's unsubscribe link: its signed token is the authority (GET only asks).
+    "notifications:unsubscribe": PUBLIC,
+    "participation:settings": SIGNED_IN,
+    "console:participant_emails": PROGRAM_ADMIN,
     # Django's admin (its own namespace) is checked model by model below.
 }
 # Patterns that are not pages of the product.
@@ -178,6 +183,7 @@ class World:
             "slug": lambda: self.organisation.slug,
             "number": lambda: self.status_list.number,
             "webhook_id": lambda: self.webhook.pk,
+            "token": lambda: unsubscribe_token(user_id=self.mentee.user_id, kind="award"),
         }
         if name not in values:
             pytest.fail(f"Say in World.value how to build the URL parameter {name!r}.")
