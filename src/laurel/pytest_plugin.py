@@ -20,6 +20,8 @@ os.environ.setdefault("LAUREL_CREDENTIAL_KEY", "bGF1cmVsLXRlc3Qtc3VpdGUtY3JlZGVu
 # Tests run their own webhook receivers on this machine; the tests of the refusal switch
 # it off themselves.
 os.environ.setdefault("LAUREL_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", "1")
+# Tests send hundreds of emails at once; the tests of the per-organisation rate set it.
+os.environ.setdefault("LAUREL_OUTBOX_ORGANISATION_RATE", "0")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -47,6 +47,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if number < 0 or number != number or number == float("inf"):
+        raise ImproperlyConfigured(f"{name}={value!r} must be a finite number, 0 or more")
+    return number
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -250,10 +263,24 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Outgoing mail. Production sets EMAIL_BACKEND to the SMTP backend
+# (django.core.mail.backends.smtp.EmailBackend) and the server's address and login.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Emails are sent in the organisation's name: its name is shown with this address.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Laurel <certificates@laurel.localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+# STARTTLS on a plain connection (port 587), or TLS from the start (port 465); not both.
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both on; use EMAIL_USE_TLS=1 with port 587"
+        " (STARTTLS) or EMAIL_USE_SSL=1 with port 465, not both."
+    )
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Background work goes through the outbox (``laurel.outbox``): ``task.enqueue()`` writes a
@@ -273,6 +300,12 @@ OUTBOX_MAX_ATTEMPTS = env_int("LAUREL_OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_RETRY_DELAY_SECONDS = env_int("LAUREL_OUTBOX_RETRY_DELAY_SECONDS", 30)
 OUTBOX_RETRY_MAX_DELAY_SECONDS = env_int("LAUREL_OUTBOX_RETRY_MAX_DELAY_SECONDS", 3600)
 OUTBOX_BATCH_SIZE = env_int("LAUREL_OUTBOX_BATCH_SIZE", 10)
+# Each organisation's messages (emails and webhook deliveries) go out at most this many
+# per second, after a burst of OUTBOX_ORGANISATION_BURST, so that one organisation's
+# 50,000 award emails neither exceed what the mail server accepts nor hold up another
+# organisation's. 0 switches the limit off.
+OUTBOX_ORGANISATION_RATE = env_float("LAUREL_OUTBOX_ORGANISATION_RATE", 20.0)
+OUTBOX_ORGANISATION_BURST = env_int("LAUREL_OUTBOX_ORGANISATION_BURST", 100)
 # How often the periodic jobs run (completing elapsed sessions, pruning old records).
 WORKER_SWEEP_INTERVAL_SECONDS = env_int("LAUREL_WORKER_SWEEP_INTERVAL_SECONDS", 60)
 # Webhooks to loopback or private addresses: for trying a receiver out in development only.

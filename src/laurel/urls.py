@@ -19,6 +19,7 @@ urlpatterns = [
     path("invitation/<str:token>/", invitation_accept_view, name="invitation_accept"),
     path("me/", include("laurel.participation.urls")),
     path("", include("laurel.verification.urls")),
+    path("", include("laurel.notifications.urls")),
     # Before admin.site.urls, so that the admin's sign-in page is rate limited too.
     path("admin/login/", limit_sign_in(admin.site.login)),
     path("", include("laurel.credentials.urls")),

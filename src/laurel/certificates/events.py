@@ -11,10 +11,12 @@ from laurel.announcements import Announcer
 
 @dataclass(frozen=True)
 class AwardsIssued:
-    """New certificates were awarded (all in one organisation)."""
+    """New certificates were awarded (all in one organisation). ``user_ids[i]`` is the
+    recipient of ``award_ids[i]``."""
 
     award_ids: Sequence[int]
     organisation_id: int
+    user_ids: Sequence[int] = ()
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from laurel.console import views
+from laurel.console import emails, views
 
 app_name = "console"
 
@@ -27,4 +27,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="invitation_revoke",
     ),
     path("programs/<int:program_id>/settings/", views.program_settings, name="program_settings"),
+    path(
+        "programs/<int:program_id>/people/<int:participant_id>/emails/",
+        emails.participant_emails,
+        name="participant_emails",
+    ),
 ]

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -8,5 +10,9 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from laurel.certificates.events import award_changes
         from laurel.notifications.listeners import on_award_change
+        from laurel.notifications.services import reminders_due_send
+        from laurel.outbox.periodic import periodic_job_register
 
         award_changes.listen(on_award_change)
+        # Hourly, so that a person becomes due within the hour their week is over.
+        periodic_job_register("feedback reminders", reminders_due_send, every=timedelta(hours=1))

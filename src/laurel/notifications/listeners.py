@@ -19,4 +19,5 @@ def on_award_change(event: AwardChange) -> None:
             send_award_email,
             ({"award_id": award_id} for award_id in event.award_ids),
             organisation_id=event.organisation_id,
+            recipient_ids=event.user_ids or None,
         )

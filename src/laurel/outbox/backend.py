@@ -95,15 +95,17 @@ def enqueue_many(
     kwargs_list: Iterable[Mapping[str, Any]],
     *,
     organisation_id: int | None = None,
+    recipient_ids: Iterable[int | None] | None = None,
     run_after: datetime | None = None,
 ) -> int:
     """One message per set of keyword arguments, written in bulk; returns how many. Call
     it inside the transaction of the change that caused them: they commit, or roll back,
-    with it."""
+    with it. ``recipient_ids`` (one per set of arguments) names the person each email goes
+    to, for listing what one person was sent."""
     _outbox_task(task)
     return messages_enqueue_fast(
         kind=task.module_path, kwargs_list=kwargs_list, organisation_id=organisation_id,
-        run_after=run_after or task.run_after, now=timezone.now(),
+        recipient_ids=recipient_ids, run_after=run_after or task.run_after, now=timezone.now(),
     )  # fmt: skip
 
 

@@ -24,6 +24,9 @@ class Message(models.Model):
     # No foreign key: the outbox sits below the apps that own organisations. Kept so that one
     # organisation's backlog can be throttled without holding up another's.
     organisation_id = models.BigIntegerField(null=True, blank=True)
+    # The person an email goes to (a user id; no foreign key, as above), so that an admin
+    # can list what was sent to one person without reading every message's arguments.
+    recipient_id = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # Attempts finished (or lost with their worker); equals the number of Attempt rows.
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -51,6 +54,12 @@ class Message(models.Model):
             # Running messages are few: the leases to renew or to take over.
             models.Index(
                 fields=["lease_until"], condition=Q(status="running"), name="outbox_message_leased"
+            ),
+            # One person's emails, newest first.
+            models.Index(
+                fields=["recipient_id", "-id"],
+                condition=Q(recipient_id__isnull=False),
+                name="outbox_message_recipient",
             ),
         ]
 
@@ -94,3 +103,16 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Throttle(models.Model):
+    """How fast one organisation's messages go out: a token bucket kept as the time its
+    next message would be due at the steady rate (the "theoretical arrival time" of the
+    generic cell rate algorithm). A bucket whose time lies ahead of now by more than the
+    burst allows is empty, and that organisation's messages wait while others' go."""
+
+    organisation_id = models.BigIntegerField(primary_key=True)
+    next_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"organisation {self.organisation_id}: next at {self.next_at:%H:%M:%S.%f}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,10 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from laurel.outbox.models import Attempt, Message
+from laurel.outbox.models import Attempt, Message, Throttle
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def message_new(
     args: Iterable[Any] = (),
     kwargs: Mapping[str, Any] | None = None,
     organisation_id: int | None = None,
+    recipient_id: int | None = None,
     run_after: datetime | None = None,
     now: datetime,
 ) -> Message:
@@ -61,6 +63,7 @@ def message_new(
         kind=kind,
         arguments={"args": list(args), "kwargs": dict(kwargs or {})},
         organisation_id=organisation_id,
+        recipient_id=recipient_id,
         run_after=run_after or now,
         created_at=now,
     )
@@ -75,10 +78,15 @@ def messages_enqueue(*, messages: list[Message]) -> list[Message]:
     return created
 
 
-# Turns one JSON array parameter into rows, one per element, in each database we run on.
+# Turns one JSON array parameter into rows, one per element, in each database we run on;
+# each element is a pair [arguments, recipient id], read by the two expressions after it.
 JSON_ARRAY_ROWS = {
-    "sqlite": "json_each(%s)",
-    "postgresql": "jsonb_array_elements(%s::jsonb) AS element(value)",
+    "sqlite": ("json_each(%s)", "json_extract(value, '$[0]')", "json_extract(value, '$[1]')"),
+    "postgresql": (
+        "jsonb_array_elements(%s::jsonb) AS element(value)",
+        "value -> 0",
+        "(value ->> 1)::bigint",
+    ),
 }
 
 
@@ -87,11 +95,12 @@ def messages_enqueue_fast(
     kind: str,
     kwargs_list: Iterable[Mapping[str, Any]],
     organisation_id: int | None,
+    recipient_ids: Iterable[int | None] | None = None,
     run_after: datetime | None,
     now: datetime,
 ) -> int:
-    """Write one message per set of keyword arguments, for callers that need no ids back;
-    returns how many.
+    """Write one message per set of keyword arguments (to the matching one of
+    ``recipient_ids``, if given), for callers that need no ids back; returns how many.
 
     The arguments travel as one JSON array that the database unpacks into rows (``INSERT
     ... SELECT`` from it): an enable that awards 50,000 people queues their 50,000 emails
@@ -99,23 +108,30 @@ def messages_enqueue_fast(
     seconds (most on PostgreSQL, whose driver quotes every parameter).
     """
     kwargs_rows = [dict(kwargs) for kwargs in kwargs_list]
-    rows_from = JSON_ARRAY_ROWS.get(connection.vendor)
-    if rows_from is None:
+    recipients = list(recipient_ids) if recipient_ids is not None else [None] * len(kwargs_rows)
+    if len(recipients) != len(kwargs_rows):
+        raise ValueError("One recipient id (or None) is needed per set of arguments.")
+    dialect = JSON_ARRAY_ROWS.get(connection.vendor)
+    if dialect is None:
         messages_enqueue(
             messages=[
                 message_new(
                     kind=kind, kwargs=kwargs, organisation_id=organisation_id,
-                    run_after=run_after, now=now,
+                    recipient_id=recipient, run_after=run_after, now=now,
                 )
-                for kwargs in kwargs_rows
+                for kwargs, recipient in zip(kwargs_rows, recipients, strict=True)
             ]
         )  # fmt: skip
         return len(kwargs_rows)
-    arguments = [{"args": [], "kwargs": kwargs} for kwargs in kwargs_rows]
+    rows_from, arguments_of, recipient_of = dialect
+    arguments = [
+        [{"args": [], "kwargs": kwargs}, recipient]
+        for kwargs, recipient in zip(kwargs_rows, recipients, strict=True)
+    ]
     table = connection.ops.quote_name(Message._meta.db_table)
     fields = [
         "kind", "organisation_id", "status", "attempts", "run_after", "worker_id",
-        "created_at", "last_error", "arguments",
+        "created_at", "last_error", "arguments", "recipient_id",
     ]  # fmt: skip
     # Each of these fields is stored in a column of its own name.
     columns = ", ".join(connection.ops.quote_name(name) for name in fields)
@@ -131,7 +147,8 @@ def messages_enqueue_fast(
     ]
     sql = (
         f"INSERT INTO {table} ({columns})"  # noqa: S608 - our own names
-        f" SELECT {', '.join(['%s'] * len(shared))}, value FROM {rows_from}"
+        f" SELECT {', '.join(['%s'] * len(shared))}, {arguments_of}, {recipient_of}"
+        f" FROM {rows_from}"
     )
     with connection.cursor() as cursor:
         for start in range(0, len(arguments), ENQUEUE_CHUNK):
@@ -171,11 +188,24 @@ def messages_claim(*, worker_id: str, limit: int, now: datetime | None = None) -
             .filter(status=Message.Status.RUNNING, lease_until__lt=now)
             .order_by("lease_until")[:limit]
         )
-        due = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(status=Message.Status.PENDING, run_after__lte=now)
-            .order_by("run_after", "id")[: limit - len(lost)]
+        due_now = Message.objects.select_for_update(skip_locked=True).filter(
+            status=Message.Status.PENDING, run_after__lte=now
         )
+        throttling = settings.OUTBOX_ORGANISATION_RATE > 0
+        if throttling:
+            # Pass over the messages of organisations that have used their rate for now,
+            # so that one organisation's backlog never holds up another's.
+            due_now = due_now.exclude(
+                Exists(
+                    Throttle.objects.filter(
+                        organisation_id=OuterRef("organisation_id"),
+                        next_at__gt=now + _burst_window() - _interval(),
+                    )
+                )
+            )
+        due = list(due_now.order_by("run_after", "id")[: limit - len(lost)])
+        if throttling and due:
+            due = _within_rate(due, now=now)
         claimed: list[Message] = []
         for message in lost:
             # The attempt of the worker that died counts: a message that kills every
@@ -212,6 +242,55 @@ def messages_claim(*, worker_id: str, limit: int, now: datetime | None = None) -
                 message.lease_until = lease_until
             claimed += due
     return claimed
+
+
+def _interval() -> timedelta:
+    """The time between two messages of one organisation at the steady rate."""
+    return timedelta(seconds=1 / settings.OUTBOX_ORGANISATION_RATE)
+
+
+def _burst_window() -> timedelta:
+    return _interval() * max(settings.OUTBOX_ORGANISATION_BURST, 1)
+
+
+def _within_rate(due: list[Message], *, now: datetime) -> list[Message]:
+    """The messages of ``due`` that their organisations' token buckets allow now (all of
+    those with no organisation), taking the tokens. Called inside the claim's transaction.
+
+    A bucket is the time its organisation's next message is due at the steady rate; an
+    idle organisation may send up to the burst at once, then one message per interval.
+    """
+    interval, window = _interval(), _burst_window()
+    wanted = Counter(m.organisation_id for m in due if m.organisation_id is not None)
+    if not wanted:
+        return due
+    Throttle.objects.bulk_create(
+        [Throttle(organisation_id=org, next_at=now) for org in sorted(wanted)],
+        ignore_conflicts=True,
+    )
+    # A bucket another worker is drawing from at this moment is skipped, not waited for:
+    # its organisation's messages go in a later claim.
+    buckets = Throttle.objects.select_for_update(skip_locked=True).filter(
+        organisation_id__in=sorted(wanted)
+    )
+    allowed: dict[int, int] = {}
+    for bucket in buckets:
+        start = max(bucket.next_at, now)
+        # The small addition keeps a whole token whole despite floating point.
+        tokens = int((now + window - start) / interval + 1e-6)
+        taken = max(0, min(tokens, wanted[bucket.organisation_id]))
+        allowed[bucket.organisation_id] = taken
+        if taken:
+            Throttle.objects.filter(pk=bucket.pk).update(next_at=start + interval * taken)
+    kept: list[Message] = []
+    for message in due:
+        org = message.organisation_id
+        if org is None:
+            kept.append(message)
+        elif allowed.get(org, 0) > 0:
+            allowed[org] -= 1
+            kept.append(message)
+    return kept
 
 
 def leases_renew(*, worker_id: str, message_ids: list[int], now: datetime | None = None) -> int:

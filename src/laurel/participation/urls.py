@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from laurel.participation import views
+from laurel.participation import email_settings, views
 
 app_name = "participation"
 
@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="feedback_withdraw",
     ),
     path("timezone/", views.choose_timezone, name="timezone"),
+    path("settings/", email_settings.settings_page, name="settings"),
 ]

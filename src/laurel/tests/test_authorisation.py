@@ -49,6 +49,7 @@ from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import certificate_award
 from laurel.credentials.models import StatusList
 from laurel.credentials.services import credential_issue
+from laurel.notifications.services import unsubscribe_token
 from laurel.programs.invitations import invitation_create, invitation_token
 from laurel.webhooks.services import webhook_endpoint_create
 
@@ -162,6 +163,10 @@ PAGES: dict[str, Decision] = {
     "mfa_deactivate_totp": page(LOGIN, DENIED, DENIED, DENIED),
     "mfa_view_recovery_codes": page(LOGIN, DENIED, DENIED, DENIED),
     "mfa_download_recovery_codes": page(LOGIN, DENIED, DENIED, DENIED),
+    # An email's unsubscribe link: its signed token is the authority (GET only asks).
+    "notifications:unsubscribe": PUBLIC,
+    "participation:settings": SIGNED_IN,
+    "console:participant_emails": PROGRAM_ADMIN,
     # Django's admin (its own namespace) is checked model by model below.
 }
 # Patterns that are not pages of the product.
@@ -223,8 +228,10 @@ class World:
     token: str
     other_token: str
 
-    def value(self, name: str) -> object:
+    def value(self, name: str, url: str = "") -> object:
         """The value of one URL parameter, for the objects of this world."""
+        if (url, name) in {("notifications:unsubscribe", "token")}:
+            return unsubscribe_token(user_id=self.mentee.user_id, kind="award")
         values: dict[str, Callable[[], object]] = {
             "program_id": lambda: self.program.pk,
             "pairing_id": lambda: self.pairing.pk,
@@ -414,7 +421,7 @@ def test_every_api_operation_has_a_decision_and_a_body():
 def _path(world: World, route: str, key: str) -> str:
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
     if key != route:
-        return reverse(key, kwargs={name: world.value(name) for name in names})
+        return reverse(key, kwargs={name: world.value(name, key) for name in names})
     assert not names, f"Give {route!r} a URL name."
     return "/" + route
 

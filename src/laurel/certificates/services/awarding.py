@@ -131,6 +131,7 @@ def awards_grant(
             AwardsIssued(
                 award_ids=[award_id for award_id, _ in created],
                 organisation_id=program.organisation_id,
+                user_ids=[user_id for _, user_id in created],
             )
         )
     return created

@@ -165,3 +165,19 @@ def test_award_email_that_could_not_be_sent_goes_out_on_a_retry(run_tasks, setti
         [mentor.user.email, mentee.user.email]
     )
     assert set(Message.objects.values_list("status", flat=True)) == {"done"}
+
+
+@pytest.mark.django_db
+def test_with_the_file_backend_of_make_run_each_email_is_a_file(run_tasks, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    awards = awards_for_a_pair()
+
+    run_tasks()
+
+    files = sorted((tmp_path / "mail").iterdir())
+    assert len(files) == 2
+    texts = [file.read_text() for file in files]
+    for award in awards:
+        assert sum(f"To: {award.user.email}" in text for text in texts) == 1
+    assert all("List-Unsubscribe-Post: List-Unsubscribe=One-Click" in text for text in texts)
