@@ -1,8 +1,8 @@
-"""The ids that other systems use for pairings and sessions imported into a program, and
-the runs of the import with the rows they are checking.
+"""The runs of the import, with the rows they are checking.
 
-The ids are what makes an import repeatable: a row whose pairing or session is already
-known adds only what is new.
+The ids that other systems use for pairings and sessions are the record's own
+(``Pairing.external_id``, ``Session.external_id``): they are what makes an import
+repeatable, as a row whose pairing or session is already known adds only what is new.
 """
 
 from __future__ import annotations
@@ -11,35 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from laurel.accounts.models import NAME_MAX_LENGTH
-from laurel.programs.models import Pairing, Program, Session
-
-EXTERNAL_ID_MAX_LENGTH = 100
-
-
-class ImportedPairing(models.Model):
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    external_id = models.CharField(max_length=EXTERNAL_ID_MAX_LENGTH)
-    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="imported_as")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "external_id"], name="imported_pairing_unique"
-            )
-        ]
-
-
-class ImportedSession(models.Model):
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    external_id = models.CharField(max_length=EXTERNAL_ID_MAX_LENGTH)
-    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="imported_as")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "external_id"], name="imported_session_unique"
-            )
-        ]
+from laurel.programs.models import EXTERNAL_ID_MAX_LENGTH, Program
 
 
 class ImportRun(models.Model):

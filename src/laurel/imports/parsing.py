@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from laurel.accounts.models import NAME_MAX_LENGTH
 from laurel.errors import InvalidInput, LaurelError
-from laurel.imports.models import EXTERNAL_ID_MAX_LENGTH
 from laurel.programs import lifecycle
+from laurel.programs.models import EXTERNAL_ID_MAX_LENGTH
 from laurel.programs.services import email_clean, feedback_fields_clean, session_fields_check
 from laurel.validation import clean_line
 

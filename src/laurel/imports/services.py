@@ -34,7 +34,7 @@ from laurel.bulk import chunks
 from laurel.certificates.models import IssuedCertificate
 from laurel.errors import InvalidInput
 from laurel.imports import staging
-from laurel.imports.models import ImportedPairing, ImportedSession, ImportRun
+from laurel.imports.models import ImportRun
 from laurel.imports.parsing import (
     ROLES,
     ImportRefused,
@@ -95,19 +95,20 @@ def _known(program: Program, rows: list[Row]) -> _Known:
     pairing_ids = sorted({row.pairing for row in rows})
     known_pairings: dict[str, int] = {}
     for chunk in chunks(pairing_ids):
-        known_pairings.update(
-            ImportedPairing.objects.filter(program=program, external_id__in=chunk).values_list(
-                "external_id", "pairing_id"
-            )
-        )
+        for external_id, pk in Pairing.objects.filter(
+            program=program, external_id__in=chunk
+        ).values_list("external_id", "pk"):
+            known_pairings[str(external_id)] = pk
     members: dict[int, dict[str, str]] = {}
     for pairing_chunk in chunks(list(known_pairings.values())):
         for member_pairing, role, email in PairingMember.objects.filter(
             pairing_id__in=pairing_chunk
         ).values_list("pairing_id", "participant__role", "participant__user__email"):
             members.setdefault(member_pairing, {})[role] = email
+    # A file's session ids are unique in the program; the API's only in their pairing, so
+    # an id may name sessions of several pairings: the row's own pairing's is the one.
     session_ids = [row.session for row in rows]
-    known_sessions: dict[str, _KnownSession] = {}
+    found: dict[str, list[_KnownSession]] = {}
     for chunk in chunks(session_ids):
         for (
             external_id,
@@ -116,16 +117,19 @@ def _known(program: Program, rows: list[Row]) -> _Known:
             status,
             starts_at,
             ends_at,
-        ) in ImportedSession.objects.filter(program=program, external_id__in=chunk).values_list(
-            "external_id",
-            "session_id",
-            "session__pairing_id",
-            "session__status",
-            "session__starts_at",
-            "session__ends_at",
+        ) in Session.objects.filter(pairing__program=program, external_id__in=chunk).values_list(
+            "external_id", "pk", "pairing_id", "status", "starts_at", "ends_at"
         ):
-            known_sessions[external_id] = _KnownSession(
-                session_id, session_pairing, status, starts_at, ends_at
+            found.setdefault(str(external_id), []).append(
+                _KnownSession(session_id, session_pairing, status, starts_at, ends_at)
+            )
+    known_sessions: dict[str, _KnownSession] = {}
+    for row in rows:
+        candidates = found.get(row.session)
+        if candidates:
+            own = known_pairings.get(row.pairing)
+            known_sessions[row.session] = next(
+                (k for k in candidates if k.pairing_id == own), candidates[0]
             )
     return _Known(known_pairings, members, known_sessions)
 
@@ -314,7 +318,7 @@ def _apply(program: Program, rows: list[Row], result: ImportResult, now: datetim
         return participant_ids[(user_ids[row.emails[role]], role)]
 
     _pairings(program, rows, known.pairings, participant_of, user_ids, result)
-    session_of = _sessions(program, rows, known.pairings, known.sessions, result, now)
+    session_of = _sessions(rows, known.pairings, known.sessions, result, now)
     _feedback(rows, session_of, known.sessions, participant_of, result, now)
 
 
@@ -343,7 +347,8 @@ def _pairings(
         if row.pairing not in known_pairings:
             new_pairings.setdefault(row.pairing, row)
     pairings = Pairing.objects.bulk_create(
-        [Pairing(program=program) for _ in new_pairings], batch_size=BATCH
+        [Pairing(program=program, external_id=external_id) for external_id in new_pairings],
+        batch_size=BATCH,
     )
     members: list[PairingMember] = []
     for (external_id, row), pairing in zip(new_pairings.items(), pairings, strict=True):
@@ -357,18 +362,10 @@ def _pairings(
             for role in ROLES
         ]
     PairingMember.objects.bulk_create(members, batch_size=BATCH)
-    ImportedPairing.objects.bulk_create(
-        [
-            ImportedPairing(program=program, external_id=external_id, pairing=pairing)
-            for external_id, pairing in zip(new_pairings, pairings, strict=True)
-        ],
-        batch_size=BATCH,
-    )
     result.pairings_created += len(pairings)
 
 
 def _sessions(
-    program: Program,
     rows: list[Row],
     known_pairings: dict[str, int],
     known_sessions: dict[str, _KnownSession],
@@ -382,6 +379,7 @@ def _sessions(
         sessions=[
             Session(
                 pairing_id=known_pairings[row.pairing],
+                external_id=row.session,
                 starts_at=row.starts_at,
                 duration_minutes=row.duration_minutes,
                 ends_at=row.ends_at,
@@ -390,13 +388,6 @@ def _sessions(
             for row in new_rows
         ],
         now=now,
-    )
-    ImportedSession.objects.bulk_create(
-        [
-            ImportedSession(program=program, external_id=row.session, session=session)
-            for row, session in zip(new_rows, sessions, strict=True)
-        ],
-        batch_size=BATCH,
     )
     result.sessions_created += len(sessions)
     # The file was checked against the record before the first batch; what changed since
