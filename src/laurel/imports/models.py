@@ -30,9 +30,16 @@ class ImportRun(models.Model):
         DONE = "done", _("done")
         STOPPED = "stopped", _("stopped part-way: import the same file again to complete it")
 
+    class Kind(models.TextChoices):
+        RECORD = "record", _("sessions and feedback")
+        PARTICIPANTS = "participants", _("participants")
+
     UNDER_WAY = (State.CHECKING, State.APPLYING)
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    # What the file holds: the record (one row per session) or people (one row per person
+    # and role). Either kind counts as the program's one import under way.
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RECORD)
     state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
     # Which file it was, to know which one to import again after a stop.
     file_sha256 = models.CharField(max_length=64, blank=True)
@@ -89,4 +96,23 @@ class StagedRow(models.Model):
         indexes = [
             models.Index(fields=["run", "session", "line"], name="staged_row_session"),
             models.Index(fields=["run", "pairing", "line"], name="staged_row_pairing"),
+        ]
+
+
+class StagedParticipant(models.Model):
+    """A checked row of a participants file being imported (see ``StagedRow``)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+")
+    line = models.PositiveIntegerField()
+    email = models.CharField(max_length=254)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    role = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "line"], name="staged_participant_unique_line")
+        ]
+        # The checks read each address's rows in the order of the file from the index.
+        indexes = [
+            models.Index(fields=["run", "email", "line"], name="staged_participant_email"),
         ]

@@ -15,6 +15,7 @@ from laurel.certificates.models import IssuedCertificate, Progress
 from laurel.errors import InvalidInput
 from laurel.imports.services import ImportRefused, record_import
 from laurel.programs.models import Feedback, Pairing, Participant, Session
+from laurel.programs.services import session_record
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +306,38 @@ def test_an_unclosed_quote_is_reported_as_malformed_with_its_line():
     assert [(p.line, p.column) for p in problems] == [(3, "-")]
     assert "never closed" in problems[0].message
     assert not Session.objects.exists()
+
+
+def test_a_session_id_imported_before_for_another_pairing_is_reported():
+    program = make_program()
+    record_import(program=program, stream=history_csv())
+    moved = HEADER + (
+        f"p3,grace@example.org,Grace Hopper,joan@example.org,Joan Clarke,s1,{ago(30)},60,"
+        "completed,,,,\n"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        record_import(program=program, stream=moved)
+
+    assert [str(p) for p in refused.value.problems] == [
+        "line 2, column session: Session 's1' was imported before for another pairing."
+    ]
+
+
+def test_a_session_id_the_api_gave_in_another_pairing_too_is_found_in_its_own():
+    program = make_program()
+    record_import(program=program, stream=history_csv())
+    other = Pairing.objects.get(external_id="p2")
+    # The API's session ids are unique per pairing: p2 may have an "s1" of its own.
+    session_record(
+        pairing=other,
+        starts_at=NOW - timedelta(days=2),
+        duration_minutes=30,
+        status="completed",
+        external_id="s1",
+    )
+
+    again = record_import(program=program, stream=history_csv())
+
+    assert (again.sessions_created, again.feedback_created) == (0, 0)
+    assert Session.objects.filter(external_id="s1").count() == 2
