@@ -29,7 +29,7 @@ from laurel.programs.selectors import (
 from laurel.programs.services import pairing_record, pairing_with_members
 
 SEARCH_MAX_LENGTH = 100
-ROLES = (Participant.Role.MENTOR, Participant.Role.MENTEE)
+ROLES: tuple[str, str] = (Participant.Role.MENTOR.value, Participant.Role.MENTEE.value)
 
 
 def _text(data: Any, name: str) -> str:

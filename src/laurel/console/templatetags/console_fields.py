@@ -19,7 +19,7 @@ def error_id(field: BoundField) -> str:
 def widget(field: BoundField, described_by: str = "") -> SafeString:
     """The field's widget, with ``aria-invalid`` and ``aria-describedby`` (its error, and
     ``described_by``, the id of a hint) as they apply."""
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     described = [described_by] if described_by else []
     if field.errors:
         attrs["aria-invalid"] = "true"

@@ -15,7 +15,7 @@ from laurel.accounts.models import User
 from laurel.browser_testing import assert_accessible, console_errors, log_in, screenshot_path
 from laurel.certificates.factories import make_organisation, make_program
 from laurel.programs.factories import give_feedback, make_participant, make_session
-from laurel.programs.models import Pairing, Participant
+from laurel.programs.models import Pairing, Participant, Program
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,13 +31,15 @@ BAD_COHORT = (
 GOOD_COHORT = BAD_COHORT.replace("coach", "mentor")
 
 
-def signed_in_admin(browser: Browser, site: str, **context: object) -> tuple[Page, object]:
+def signed_in_admin(
+    browser: Browser, site: str, *, javascript: bool = True
+) -> tuple[Page, Program]:
     program = make_program(make_organisation("Northwind Mentoring"), name="Engineering 2026")
     admin = User.objects.create_user(
         email="admin@northwind.example", name="Avery Admin", password=PASSWORD
     )
     program.organisation.admins.add(admin)
-    page = browser.new_page(viewport={"width": 1440, "height": 900}, **context)
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, java_script_enabled=javascript)
     log_in(page, site, email=admin.email, password=PASSWORD)
     return page, program
 
@@ -155,7 +157,7 @@ def test_an_admin_adds_people_uploads_a_cohort_and_pairs_two(browser, site, tmp_
 
 
 def test_pairing_works_from_the_keyboard_without_javascript(browser, site):
-    page, program = signed_in_admin(browser, site, java_script_enabled=False)
+    page, program = signed_in_admin(browser, site, javascript=False)
 
     make_participant(program, name="Grace Hopper", role="mentor", email="grace@example.org")
     make_participant(program, name="Ada Lovelace", role="mentee", email="ada@example.org")
