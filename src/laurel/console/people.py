@@ -140,6 +140,10 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
+        error_messages={
+            "required": gettext_lazy("Choose a CSV file to upload."),
+            "empty": gettext_lazy("The file is empty; it needs a header row and at least one row."),
+        },
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
