@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -119,7 +120,10 @@ def pairings(request: HttpRequest, program_id: int) -> HttpResponse:
             "duplicate": duplicate,
             "query": query,
             "listing": pairings_in_program(
-                program=program, query=query, page_number=request.GET.get("page")
+                program=program,
+                query=query,
+                page_number=request.GET.get("page"),
+                now=timezone.now(),
             ),
             "choices_shown": _shown(choices),
         },

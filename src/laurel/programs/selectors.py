@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 
 from laurel.accounts.models import User
 from laurel.programs.models import Feedback, Pairing, PairingMember, Participant, Program, Session
@@ -142,6 +142,7 @@ class PairingRow:
     completed: int
     waiting_for_feedback: int
     last_session_at: datetime | None
+    next_session_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -165,11 +166,11 @@ def members_of(pairing_ids: list[int]) -> dict[int, list[Member]]:
 
 
 def pairings_in_program(
-    *, program: Program, query: str = "", page_number: str | None = None
+    *, program: Program, query: str = "", page_number: str | None = None, now: datetime
 ) -> PairingsPage:
     """The program's pairings, newest first, a page at a time, with their members and how
-    their sessions stand; ``query`` narrows them to pairings with a member whose name or
-    address contains it."""
+    their sessions stand (the last one that began before ``now``, the next one booked);
+    ``query`` narrows them to pairings with a member whose name or address contains it."""
     pairings = Pairing.objects.filter(program=program)
     if query:
         pairings = pairings.filter(
@@ -190,7 +191,8 @@ def pairings_in_program(
             sessions=Count("pk"),
             completed=Count("pk", filter=completed),
             waiting=Count("pk", filter=completed & Q(first_feedback_at__isnull=True)),
-            last_at=Max("starts_at"),
+            last_at=Max("starts_at", filter=Q(starts_at__lte=now)),
+            next_at=Min("starts_at", filter=Q(starts_at__gt=now, status=Session.Status.SCHEDULED)),
         )
     }
     rows = []
@@ -204,6 +206,7 @@ def pairings_in_program(
                 completed=stat.get("completed", 0),
                 waiting_for_feedback=stat.get("waiting", 0),
                 last_session_at=stat.get("last_at"),
+                next_session_at=stat.get("next_at"),
             )
         )
     return PairingsPage(page=page, pairings=rows)
