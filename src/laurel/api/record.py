@@ -25,15 +25,15 @@ from laurel.api.schemas import (
     SessionOut,
 )
 from laurel.errors import InvalidInput
-from laurel.programs.models import Feedback, Participant, Program, Session
+from laurel.programs.models import Feedback, PairingMember, Participant, Program, Session
 from laurel.programs.services import (
     feedback_submit,
-    pairing_create,
+    pairing_record,
     participant_add,
     program_create,
     session_cancel,
     session_complete,
-    session_schedule,
+    session_record,
 )
 
 router = Router(tags=["Mentorship record"])
@@ -75,6 +75,7 @@ def session_out(session: Session) -> dict[str, object]:
         "starts_at": session.starts_at,
         "duration_minutes": session.duration_minutes,
         "status": session.status,
+        "external_id": session.external_id,
     }
 
 
@@ -148,11 +149,18 @@ def list_participants(
     }
 
 
-@router.post("/programs/{program_id}/pairings", response={201: PairingOut, **WRITE_ERRORS})
+@router.post(
+    "/programs/{program_id}/pairings", response={200: PairingOut, 201: PairingOut, **WRITE_ERRORS}
+)
 def create_pairing(
     request: HttpRequest, program_id: PathId, payload: PairingIn
 ) -> Status[dict[str, object]]:
-    """Pair two participants of a 1:1 program (or several in a group program)."""
+    """Pair two participants of a 1:1 program (or several in a group program).
+
+    With an ``external_id`` already recorded in the program, the pairing recorded under it
+    is answered with 200, as it is stored, and nothing is created. Without one, pairing the
+    same participants again is a 409.
+    """
     program = lookups.program(request, program_id)
     ids = lookups.ids_from(payload.participant_ids, field="participant_ids")
     found = Participant.objects.filter(program=program).in_bulk(ids)
@@ -161,23 +169,49 @@ def create_pairing(
         raise InvalidInput.field(
             "participant_ids", f"These participants are not in this program: {', '.join(missing)}."
         )
-    pairing = pairing_create(program=program, participants=[found[pid] for pid in ids])
-    return Status(201, {"id": str(pairing.pk), "participant_ids": [str(pid) for pid in ids]})
+    recorded = pairing_record(
+        program=program,
+        participants=[found[pid] for pid in ids],
+        external_id=payload.external_id,
+    )
+    pairing = recorded.value
+    if recorded.created:
+        member_ids = [str(pid) for pid in ids]
+    else:
+        member_ids = [
+            str(pid)
+            for pid in PairingMember.objects.filter(pairing=pairing)
+            .order_by("pk")
+            .values_list("participant_id", flat=True)
+        ]
+    body: dict[str, object] = {
+        "id": str(pairing.pk),
+        "participant_ids": member_ids,
+        "external_id": pairing.external_id,
+    }
+    return Status(201 if recorded.created else 200, body)
 
 
-@router.post("/pairings/{pairing_id}/sessions", response={201: SessionOut, **WRITE_ERRORS})
+@router.post(
+    "/pairings/{pairing_id}/sessions", response={200: SessionOut, 201: SessionOut, **WRITE_ERRORS}
+)
 def create_session(
     request: HttpRequest, pairing_id: PathId, payload: SessionIn
 ) -> Status[dict[str, object]]:
-    """Book a session, or record one from the past with ``"status": "completed"``."""
+    """Book a session, or record one from the past with ``"status": "completed"``.
+
+    With an ``external_id`` already recorded in the pairing, the session recorded under it
+    is answered with 200, as it is stored now, and nothing is created or checked.
+    """
     pairing = lookups.pairing(request, pairing_id)
-    session = session_schedule(
+    recorded = session_record(
         pairing=pairing,
         starts_at=payload.starts_at,
         duration_minutes=payload.duration_minutes,
         status=payload.status,
+        external_id=payload.external_id,
     )
-    return Status(201, session_out(session))
+    return Status(201 if recorded.created else 200, session_out(recorded.value))
 
 
 @router.post("/sessions/{session_id}/complete", response={200: SessionOut, **WRITE_ERRORS})

@@ -28,6 +28,7 @@ from laurel.accounts.models import NAME_MAX_LENGTH
 from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH
 from laurel.certificates.models import TEXT_MAX_LENGTH
 from laurel.certificates.services import MAX_THRESHOLD
+from laurel.programs.models import EXTERNAL_ID_MAX_LENGTH
 from laurel.programs.services import COMMENT_MAX_LENGTH
 
 ID_PATTERN = r"^[1-9][0-9]{0,17}$"
@@ -146,13 +147,31 @@ class ParticipantOut(Schema):
     role: Literal["mentor", "mentee"]
 
 
+ExternalId = Annotated[
+    str,
+    StringConstraints(max_length=EXTERNAL_ID_MAX_LENGTH),
+    AfterValidator(_encodable),
+    Field(
+        description=(
+            "Your own id for it. Sending the same external_id again returns the object"
+            " recorded under it (200) instead of creating a second one."
+        ),
+        examples=["crm-4711"],
+    ),
+]
+
+
 class PairingIn(StrictIn):
     participant_ids: list[Id] = Field(max_length=100)
+    external_id: ExternalId | None = Field(
+        None, description="Your id for the pairing, unique in the program."
+    )
 
 
 class PairingOut(Schema):
     id: str
     participant_ids: list[str]
+    external_id: str | None = Field(max_length=EXTERNAL_ID_MAX_LENGTH)
 
 
 SessionStatus = Literal["scheduled", "completed", "cancelled"]
@@ -162,6 +181,9 @@ class SessionIn(StrictIn):
     starts_at: Moment = Field(description="With a time zone, e.g. 2026-03-01T10:00:00Z.")
     duration_minutes: StrictInt = Field(ge=1, le=24 * 60)
     status: SessionStatus = "scheduled"
+    external_id: ExternalId | None = Field(
+        None, description="Your id for the session, unique in the pairing."
+    )
 
 
 class SessionOut(Schema):
@@ -170,6 +192,7 @@ class SessionOut(Schema):
     starts_at: datetime
     duration_minutes: int
     status: SessionStatus
+    external_id: str | None = Field(max_length=EXTERNAL_ID_MAX_LENGTH)
 
 
 class FeedbackIn(StrictIn):

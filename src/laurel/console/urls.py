@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from laurel.console import emails, views
+from laurel.console import emails, pairings, people, views
 
 app_name = "console"
 
@@ -32,4 +32,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         emails.participant_emails,
         name="participant_emails",
     ),
+    path("programs/<int:program_id>/people/", people.participants, name="participants"),
+    path(
+        "programs/<int:program_id>/people/import/",
+        people.participants_import_page,
+        name="participants_import",
+    ),
+    path("programs/<int:program_id>/pairings/", pairings.pairings, name="pairings"),
+    path("pairings/<int:pairing_id>/", pairings.pairing, name="pairing"),
 ]

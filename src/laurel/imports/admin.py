@@ -14,11 +14,12 @@ class ImportRunAdmin(RecordAdmin):
     list_display = (
         "started_at",
         "program",
+        "kind",
         "state",
         "rows",
         "applied_through_line",
         "finished_at",
     )
-    list_filter = ("state", ("program", ONLY_RELATED))
+    list_filter = ("state", "kind", ("program", ONLY_RELATED))
     list_select_related = ("program",)
     exclude = ("heartbeat_at",)

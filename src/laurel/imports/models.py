@@ -1,8 +1,8 @@
-"""The ids that other systems use for pairings and sessions imported into a program, and
-the runs of the import with the rows they are checking.
+"""The runs of the import, with the rows they are checking.
 
-The ids are what makes an import repeatable: a row whose pairing or session is already
-known adds only what is new.
+The ids that other systems use for pairings and sessions are the record's own
+(``Pairing.external_id``, ``Session.external_id``): they are what makes an import
+repeatable, as a row whose pairing or session is already known adds only what is new.
 """
 
 from __future__ import annotations
@@ -11,35 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from laurel.accounts.models import NAME_MAX_LENGTH
-from laurel.programs.models import Pairing, Program, Session
-
-EXTERNAL_ID_MAX_LENGTH = 100
-
-
-class ImportedPairing(models.Model):
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    external_id = models.CharField(max_length=EXTERNAL_ID_MAX_LENGTH)
-    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="imported_as")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "external_id"], name="imported_pairing_unique"
-            )
-        ]
-
-
-class ImportedSession(models.Model):
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    external_id = models.CharField(max_length=EXTERNAL_ID_MAX_LENGTH)
-    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="imported_as")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "external_id"], name="imported_session_unique"
-            )
-        ]
+from laurel.programs.models import EXTERNAL_ID_MAX_LENGTH, Program
 
 
 class ImportRun(models.Model):
@@ -58,9 +30,16 @@ class ImportRun(models.Model):
         DONE = "done", _("done")
         STOPPED = "stopped", _("stopped part-way: import the same file again to complete it")
 
+    class Kind(models.TextChoices):
+        RECORD = "record", _("sessions and feedback")
+        PARTICIPANTS = "participants", _("participants")
+
     UNDER_WAY = (State.CHECKING, State.APPLYING)
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    # What the file holds: the record (one row per session) or people (one row per person
+    # and role). Either kind counts as the program's one import under way.
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RECORD)
     state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
     # Which file it was, to know which one to import again after a stop.
     file_sha256 = models.CharField(max_length=64, blank=True)
@@ -117,4 +96,23 @@ class StagedRow(models.Model):
         indexes = [
             models.Index(fields=["run", "session", "line"], name="staged_row_session"),
             models.Index(fields=["run", "pairing", "line"], name="staged_row_pairing"),
+        ]
+
+
+class StagedParticipant(models.Model):
+    """A checked row of a participants file being imported (see ``StagedRow``)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+")
+    line = models.PositiveIntegerField()
+    email = models.CharField(max_length=254)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    role = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "line"], name="staged_participant_unique_line")
+        ]
+        # The checks read each address's rows in the order of the file from the index.
+        indexes = [
+            models.Index(fields=["run", "email", "line"], name="staged_participant_email"),
         ]

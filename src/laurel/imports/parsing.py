@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from laurel.accounts.models import NAME_MAX_LENGTH
 from laurel.errors import InvalidInput, LaurelError
-from laurel.imports.models import EXTERNAL_ID_MAX_LENGTH
 from laurel.programs import lifecycle
+from laurel.programs.models import EXTERNAL_ID_MAX_LENGTH
 from laurel.programs.services import email_clean, feedback_fields_clean, session_fields_check
 from laurel.validation import clean_line
 
@@ -34,6 +35,7 @@ OPTIONAL_COLUMNS = ("mentor_rating", "mentor_comment", "mentee_rating", "mentee_
 ROLES = ("mentor", "mentee")
 MAX_ROWS = 1_000_000
 MAX_PROBLEMS = 1000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -238,38 +240,64 @@ def parse_row(
     )
 
 
-def read_rows(stream: Iterable[str], now: datetime, problems: Problems) -> Iterator[Row]:
+def read_rows(
+    stream: Iterable[str], now: datetime, problems: Problems, *, max_rows: int = MAX_ROWS
+) -> Iterator[Row]:
     """The good rows of the file, one at a time, as they are read; every bad one is added to
     ``problems``. Nothing of the file is kept here, so a file of any length takes the same
     memory. Checks of rows against each other need the whole file: see ``staging``."""
+    return read_csv(
+        stream,
+        required=REQUIRED_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        problems=problems,
+        max_rows=max_rows,
+        parse=lambda raw, line: parse_row(raw, line, now, problems),
+    )
+
+
+def read_csv(
+    stream: Iterable[str],
+    *,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    problems: Problems,
+    max_rows: int,
+    parse: Callable[[dict[str, str | None], int], T | None],
+) -> Iterator[T]:
+    """What ``parse`` makes of each row of a CSV file with a header naming ``required`` (and
+    perhaps ``optional``) columns, as the rows are read; rows it refuses (it adds their
+    problems), rows with too many fields and a file that is not well-formed CSV add to
+    ``problems``. A header that lacks a column, or names an unknown one, refuses the file
+    at once."""
     # Strict: a quote that is never closed is an error at the end of the file, rather than
     # the rest of the file read silently into one field.
     reader = csv.DictReader(stream, strict=True)
     header = [name.strip() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in (*required, *optional)]
     if missing:
         problems.add(1, ", ".join(missing), "Missing column(s); the header must name them.")
     if unknown:
         problems.add(1, ", ".join(unknown), "Unknown column(s); check the spelling.")
     problems.refuse_if_any()
-    good = 0
+    rows = 0
     line = 1
     try:
         for raw in reader:
             first_line = line + 1
             line = reader.line_num
+            rows += 1
+            if rows > max_rows:
+                problems.add(first_line, "-", too_many_rows(max_rows))
+                break
             if None in raw:
                 problems.add(first_line, "-", "The row has more fields than the header.")
                 continue
-            if good >= MAX_ROWS:
-                problems.add(first_line, "-", f"A file may have at most {MAX_ROWS} rows.")
-                break
-            row = parse_row(raw, first_line, now, problems)
-            if row is not None:
-                good += 1
-                yield row
+            parsed = parse(raw, first_line)
+            if parsed is not None:
+                yield parsed
     except csv.Error as error:
         if "unexpected end of data" in str(error):
             message = (
@@ -279,6 +307,23 @@ def read_rows(stream: Iterable[str], now: datetime, problems: Problems) -> Itera
         else:
             message = f"The file is not well-formed CSV here: {error}."
         problems.add(line + 1, "-", message)
+
+
+def hashed(stream: Iterable[str], digest: Any) -> Iterator[str]:
+    """The stream's text as it passes, fed to ``digest`` (which file was imported)."""
+    for text in stream:
+        digest.update(text.encode())
+        yield text
+
+
+def too_many_rows(max_rows: int) -> str:
+    if max_rows < MAX_ROWS:
+        return (
+            f"A file imported here may have at most {max_rows:,} rows. Split it, or have it"
+            " imported on the server with the import command, which takes up to"
+            f" {MAX_ROWS:,} rows."
+        )
+    return f"A file may have at most {max_rows:,} rows."
 
 
 def refusal_column(refused: lifecycle.Refusal) -> str:

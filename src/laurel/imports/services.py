@@ -19,36 +19,37 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import IO, Any, NamedTuple
+from typing import IO, NamedTuple
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from laurel.accounts.models import User
-from laurel.bulk import chunks
+from laurel.bulk import CHUNK, chunks, in_list
 from laurel.certificates.models import IssuedCertificate
 from laurel.errors import InvalidInput
 from laurel.imports import staging
-from laurel.imports.models import ImportedPairing, ImportedSession, ImportRun
+from laurel.imports.models import ImportRun
 from laurel.imports.parsing import (
+    MAX_ROWS,
     ROLES,
     ImportRefused,
     Problems,
     Row,
     RowProblem,
+    hashed,
     read_rows,
     refusal_column,
 )
+from laurel.imports.people import participants_in, users_by_email
 from laurel.programs import lifecycle
-from laurel.programs.events import ParticipantsJoined, record_changes
-from laurel.programs.models import Feedback, Pairing, PairingMember, Participant, Program, Session
+from laurel.programs.models import Feedback, Pairing, PairingMember, Program, Session
 
 BATCH = 2000
+SESSION_TABLE = Session._meta.db_table
+PAIRING_TABLE = Pairing._meta.db_table
 
 
 @dataclass
@@ -95,20 +96,28 @@ def _known(program: Program, rows: list[Row]) -> _Known:
     pairing_ids = sorted({row.pairing for row in rows})
     known_pairings: dict[str, int] = {}
     for chunk in chunks(pairing_ids):
-        known_pairings.update(
-            ImportedPairing.objects.filter(program=program, external_id__in=chunk).values_list(
-                "external_id", "pairing_id"
-            )
-        )
+        for external_id, pk in Pairing.objects.filter(
+            program=program, external_id__in=chunk
+        ).values_list("external_id", "pk"):
+            known_pairings[str(external_id)] = pk
     members: dict[int, dict[str, str]] = {}
     for pairing_chunk in chunks(list(known_pairings.values())):
         for member_pairing, role, email in PairingMember.objects.filter(
             pairing_id__in=pairing_chunk
         ).values_list("pairing_id", "participant__role", "participant__user__email"):
             members.setdefault(member_pairing, {})[role] = email
-    session_ids = [row.session for row in rows]
+    # The rows' sessions in their own pairings, by (pairing, id): one probe each of the
+    # unique index. Then, as a file's session ids are unique in the program (the API's only
+    # in their pairing), an id not found there is looked for in the program's other pairings.
+    own = [
+        (known_pairings[row.pairing], row.session) for row in rows if row.pairing in known_pairings
+    ]
+    session_of_id = dict(_sessions_in_their_pairings(own))
+    elsewhere = [row.session for row in rows if row.session not in session_of_id]
+    for external_id, session_id in _sessions_in_program(program, elsewhere):
+        session_of_id.setdefault(external_id, session_id)
     known_sessions: dict[str, _KnownSession] = {}
-    for chunk in chunks(session_ids):
+    for id_chunk in chunks(sorted(session_of_id.values())):
         for (
             external_id,
             session_id,
@@ -116,18 +125,53 @@ def _known(program: Program, rows: list[Row]) -> _Known:
             status,
             starts_at,
             ends_at,
-        ) in ImportedSession.objects.filter(program=program, external_id__in=chunk).values_list(
-            "external_id",
-            "session_id",
-            "session__pairing_id",
-            "session__status",
-            "session__starts_at",
-            "session__ends_at",
+        ) in Session.objects.filter(pk__in=id_chunk).values_list(
+            "external_id", "pk", "pairing_id", "status", "starts_at", "ends_at"
         ):
-            known_sessions[external_id] = _KnownSession(
+            known_sessions[str(external_id)] = _KnownSession(
                 session_id, session_pairing, status, starts_at, ends_at
             )
     return _Known(known_pairings, members, known_sessions)
+
+
+def _sessions_in_their_pairings(
+    pairs: Sequence[tuple[int, str]],
+) -> Iterator[tuple[str, int]]:
+    """(external id, session id) of the sessions recorded under these (pairing, external
+    id) pairs."""
+    # A join with the pairs as a VALUES list (its columns are column1 and column2 on SQLite
+    # and PostgreSQL alike): the database then probes the unique index once per pair,
+    # where ``pairing IN (...) AND external_id IN (...)`` would try every combination.
+    for chunk in chunks(pairs, CHUNK // 2):
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.external_id, s.id FROM {SESSION_TABLE} s"  # noqa: S608 - fixed SQL, values are parameters
+                f" JOIN (VALUES {values}) AS v"
+                " ON s.pairing_id = v.column1 AND s.external_id = v.column2",
+                [value for pair in chunk for value in pair],
+            )
+            yield from cursor.fetchall()
+
+
+def _sessions_in_program(
+    program: Program, external_ids: Sequence[str]
+) -> Iterator[tuple[str, int]]:
+    """(external id, session id) of the program's sessions recorded under these ids, in any
+    of its pairings."""
+    for chunk in chunks(external_ids):
+        condition, params = in_list("s.external_id", chunk)
+        with connection.cursor() as cursor:
+            # ``+`` keeps the program's index out of the plan, so that the lookup starts
+            # from the few sessions with these ids rather than from all of the program's
+            # pairings.
+            cursor.execute(
+                f"SELECT s.external_id, s.id FROM {SESSION_TABLE} s"  # noqa: S608 - fixed SQL, values are parameters
+                f" JOIN {PAIRING_TABLE} p ON p.id = s.pairing_id"
+                f" WHERE {condition} AND +p.program_id = %s",
+                [*params, program.pk],
+            )
+            yield from cursor.fetchall()
 
 
 def _check_against_record(
@@ -193,54 +237,31 @@ def _people(rows: list[Row], result: ImportResult) -> dict[str, int]:
     for row in rows:
         for role in ROLES:
             names.setdefault(row.emails[role], row.names[role])
-    emails = list(names)
-    user_ids: dict[str, int] = {}
-    for chunk in chunks(emails):
-        user_ids.update(User.objects.filter(email__in=chunk).values_list("email", "id"))
-    new = [
-        User(
-            email=email,
-            name=names[email],
-            password=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20),
-        )
-        for email in emails
-        if email not in user_ids
-    ]
-    User.objects.bulk_create(new, batch_size=BATCH)
-    user_ids.update((user.email, user.pk) for user in new)
-    result.people_created += len(new)
+    user_ids, created = users_by_email(names)
+    result.people_created += created
     return user_ids
 
 
 def _participants(
-    program: Program, rows: list[Row], user_ids: dict[str, int], result: ImportResult
+    program: Program,
+    rows: list[Row],
+    user_ids: dict[str, int],
+    result: ImportResult,
+    now: datetime,
 ) -> dict[tuple[int, str], int]:
     """Participant id by (user id, role), adding people to the program in their roles."""
     wanted = {(user_ids[row.emails[role]], role) for row in rows for role in ROLES}
-    users = sorted({user_id for user_id, _ in wanted})
-    existing: dict[tuple[int, str], int] = {}
-    for chunk in chunks(users):
-        for user_id, role, pk in Participant.objects.filter(
-            program=program, user_id__in=chunk
-        ).values_list("user_id", "role", "id"):
-            existing[(user_id, role)] = pk
-    new = [
-        Participant(program=program, user_id=user_id, role=role)
-        for user_id, role in sorted(wanted)
-        if (user_id, role) not in existing
-    ]
-    Participant.objects.bulk_create(new, batch_size=BATCH)
-    existing.update(((p.user_id, p.role), p.pk) for p in new)
-    if new:
-        record_changes.announce(
-            ParticipantsJoined(program_id=program.pk, user_ids=sorted({p.user_id for p in new}))
-        )
-    result.participants_created += len(new)
-    return existing
+    participant_ids, created = participants_in(program, wanted, now=now)
+    result.participants_created += created
+    return participant_ids
 
 
 def record_import(
-    *, program: Program, stream: IO[str] | str, now: datetime | None = None
+    *,
+    program: Program,
+    stream: IO[str] | str,
+    now: datetime | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> ImportResult:
     """Import one program's record from CSV (see the README for the columns).
 
@@ -258,7 +279,7 @@ def record_import(
         stream = io.StringIO(stream)
     run = staging.run_start(program=program)
     try:
-        return _import(run, program, stream, now)
+        return _import(run, program, stream, now, max_rows)
     except ImportRefused:
         staging.run_refused(run=run)
         raise
@@ -269,11 +290,15 @@ def record_import(
         raise
 
 
-def _import(run: ImportRun, program: Program, stream: IO[str], now: datetime) -> ImportResult:
+def _import(
+    run: ImportRun, program: Program, stream: IO[str], now: datetime, max_rows: int
+) -> ImportResult:
     problems = Problems()
     digest = hashlib.sha256()
     count = staging.stage(
-        run=run, rows=read_rows(_hashed(stream, digest), now, problems), problems=problems
+        run=run,
+        rows=read_rows(hashed(stream, digest), now, problems, max_rows=max_rows),
+        problems=problems,
     )
     staging.check_against_each_other(run=run, problems=problems)
     problems.refuse_if_any()
@@ -298,23 +323,17 @@ def _import(run: ImportRun, program: Program, stream: IO[str], now: datetime) ->
     return result
 
 
-def _hashed(stream: IO[str], digest: Any) -> Iterator[str]:
-    for text in stream:
-        digest.update(text.encode())
-        yield text
-
-
 def _apply(program: Program, rows: list[Row], result: ImportResult, now: datetime) -> None:
     """Write one batch of checked rows, in the caller's transaction."""
     known = _known(program, rows)
     user_ids = _people(rows, result)
-    participant_ids = _participants(program, rows, user_ids, result)
+    participant_ids = _participants(program, rows, user_ids, result, now)
 
     def participant_of(row: Row, role: str) -> int:
         return participant_ids[(user_ids[row.emails[role]], role)]
 
     _pairings(program, rows, known.pairings, participant_of, user_ids, result)
-    session_of = _sessions(program, rows, known.pairings, known.sessions, result, now)
+    session_of = _sessions(rows, known.pairings, known.sessions, result, now)
     _feedback(rows, session_of, known.sessions, participant_of, result, now)
 
 
@@ -343,7 +362,8 @@ def _pairings(
         if row.pairing not in known_pairings:
             new_pairings.setdefault(row.pairing, row)
     pairings = Pairing.objects.bulk_create(
-        [Pairing(program=program) for _ in new_pairings], batch_size=BATCH
+        [Pairing(program=program, external_id=external_id) for external_id in new_pairings],
+        batch_size=BATCH,
     )
     members: list[PairingMember] = []
     for (external_id, row), pairing in zip(new_pairings.items(), pairings, strict=True):
@@ -357,18 +377,10 @@ def _pairings(
             for role in ROLES
         ]
     PairingMember.objects.bulk_create(members, batch_size=BATCH)
-    ImportedPairing.objects.bulk_create(
-        [
-            ImportedPairing(program=program, external_id=external_id, pairing=pairing)
-            for external_id, pairing in zip(new_pairings, pairings, strict=True)
-        ],
-        batch_size=BATCH,
-    )
     result.pairings_created += len(pairings)
 
 
 def _sessions(
-    program: Program,
     rows: list[Row],
     known_pairings: dict[str, int],
     known_sessions: dict[str, _KnownSession],
@@ -382,6 +394,7 @@ def _sessions(
         sessions=[
             Session(
                 pairing_id=known_pairings[row.pairing],
+                external_id=row.session,
                 starts_at=row.starts_at,
                 duration_minutes=row.duration_minutes,
                 ends_at=row.ends_at,
@@ -390,13 +403,6 @@ def _sessions(
             for row in new_rows
         ],
         now=now,
-    )
-    ImportedSession.objects.bulk_create(
-        [
-            ImportedSession(program=program, external_id=row.session, session=session)
-            for row, session in zip(new_rows, sessions, strict=True)
-        ],
-        batch_size=BATCH,
     )
     result.sessions_created += len(sessions)
     # The file was checked against the record before the first batch; what changed since

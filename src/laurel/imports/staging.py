@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from laurel.bulk import datetime_param
 from laurel.errors import Conflict
-from laurel.imports.models import ImportRun, StagedRow
+from laurel.imports.models import ImportRun, StagedParticipant, StagedRow
 from laurel.imports.parsing import MAX_PROBLEMS, Problems, Row, RowFeedback
 from laurel.programs.models import Program
 
@@ -44,7 +44,7 @@ def batch_rows() -> int:
 # --- the run ------------------------------------------------------------------------------
 
 
-def run_start(*, program: Program) -> ImportRun:
+def run_start(*, program: Program, kind: str = ImportRun.Kind.RECORD) -> ImportRun:
     """Start an import into ``program``, or refuse if another is under way."""
     wall = timezone.now()
     stale = list(
@@ -56,7 +56,9 @@ def run_start(*, program: Program) -> ImportRun:
         _stop(run_id)
     try:
         with transaction.atomic():
-            return ImportRun.objects.create(program=program, started_at=wall, heartbeat_at=wall)
+            return ImportRun.objects.create(
+                program=program, kind=kind, started_at=wall, heartbeat_at=wall
+            )
     except IntegrityError:
         running = (
             ImportRun.objects.filter(program=program, state__in=ImportRun.UNDER_WAY)
@@ -108,7 +110,7 @@ def run_applied_through(*, run: ImportRun, line: int) -> None:
     ImportRun.objects.filter(pk=run.pk).update(
         applied_through_line=line, heartbeat_at=timezone.now()
     )
-    StagedRow.objects.filter(run=run, line__lte=line).delete()
+    _staged_model(run.kind).objects.filter(run=run, line__lte=line).delete()
 
 
 def run_done(*, run: ImportRun, result: dict[str, Any]) -> None:
@@ -121,18 +123,28 @@ def _heartbeat(run: ImportRun) -> None:
     ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
 
 
+def run_heartbeat(*, run: ImportRun) -> None:
+    """The run is alive: renewed with every batch it stages, checks or applies."""
+    _heartbeat(run)
+
+
+def _staged_model(kind: str) -> type[StagedRow] | type[StagedParticipant]:
+    return StagedParticipant if kind == ImportRun.Kind.PARTICIPANTS else StagedRow
+
+
 def _purge(run_id: int) -> None:
     # A batch at a time, so that letting go of a large file takes no long lock either.
-    while True:
-        with transaction.atomic():
-            ids = list(
-                StagedRow.objects.filter(run_id=run_id)
-                .order_by("line")
-                .values_list("pk", flat=True)[:5000]
-            )
-            if not ids:
-                return
-            StagedRow.objects.filter(pk__in=ids).delete()
+    for model in (StagedRow, StagedParticipant):
+        while True:
+            with transaction.atomic():
+                ids = list(
+                    model.objects.filter(run_id=run_id)
+                    .order_by("line")
+                    .values_list("pk", flat=True)[:5000]
+                )
+                if not ids:
+                    break
+                model.objects.filter(pk__in=ids).delete()
 
 
 # --- staging and reading back -------------------------------------------------------------

@@ -22,6 +22,10 @@ from laurel.layouts import DEFAULT_LAYOUT, LAYOUTS
 
 CharField.register_lookup(Length)
 
+# The id a pairing or session has in the system it comes from (an API client's, a CSV
+# file's): sending it again finds the same object instead of making a second one.
+EXTERNAL_ID_MAX_LENGTH = 100
+
 COLOUR_VALIDATOR = RegexValidator(
     r"^#[0-9A-Fa-f]{6}$", "Use a colour in the form #RRGGBB, for example #1F6FEB."
 )
@@ -132,7 +136,21 @@ class Pairing(models.Model):
     """The members who meet: two in a 1:1 program."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairings")
+    # Unique in the program: a retried API call or a second import of the same file finds
+    # this pairing again. NULL, not "", for none: the API answers null for it.
+    external_id = models.CharField(  # noqa: DJ001 - NULL is "no id"
+        max_length=EXTERNAL_ID_MAX_LENGTH, null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="pairing_external_id_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Pairing {self.pk}"
@@ -164,6 +182,11 @@ class Session(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="sessions")
+    # Unique in the pairing (the API's promise); the CSV import also keeps a file's session
+    # ids apart across the program's pairings.
+    external_id = models.CharField(  # noqa: DJ001 - NULL is "no id"
+        max_length=EXTERNAL_ID_MAX_LENGTH, null=True, blank=True
+    )
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveIntegerField()
     ends_at = models.DateTimeField()
@@ -193,9 +216,20 @@ class Session(models.Model):
                 | (~Q(status="completed") & Q(completed_at__isnull=True)),
                 name="session_completed_at_matches_status",
             ),
+            models.UniqueConstraint(
+                fields=["pairing", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="session_external_id_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["pairing", "starts_at"]),
+            # The CSV import looks sessions up by their ids across a program's pairings.
+            models.Index(
+                fields=["external_id"],
+                condition=Q(external_id__isnull=False),
+                name="session_external_id",
+            ),
             models.Index(
                 fields=["ends_at"],
                 condition=Q(status="scheduled"),

@@ -4,9 +4,12 @@ the same transaction, for the certificates app to turn into progress and awards.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop as translatable
@@ -16,6 +19,7 @@ from laurel.errors import Conflict, InvalidInput
 from laurel.programs import lifecycle
 from laurel.programs.events import ParticipantsJoined, record_changes
 from laurel.programs.models import (
+    EXTERNAL_ID_MAX_LENGTH,
     Feedback,
     Organisation,
     Pairing,
@@ -28,6 +32,8 @@ from laurel.validation import clean_colour, clean_line, clean_text
 
 COMMENT_MAX_LENGTH = 5000
 ELAPSED_BATCH = 1000
+R = TypeVar("R")
+M = TypeVar("M", bound=Model)
 
 
 # --- checks, shared with bulk imports ------------------------------------------------------
@@ -151,10 +157,63 @@ def participant_add(
     return participant
 
 
-def pairing_create(
-    *, program: Program, participants: Sequence[Participant], now: datetime | None = None
-) -> Pairing:
-    """Pair participants of one program so they can meet."""
+@dataclass(frozen=True)
+class Recorded(Generic[R]):
+    """What a write that may name an external id did: made ``value`` (``created``), or
+    found it recorded under that id already and changed nothing."""
+
+    value: R
+    created: bool
+
+
+def external_id_clean(external_id: object) -> str:
+    """An external id as stored: trimmed, one line, 1 to 100 characters."""
+    return clean_line(
+        external_id, field="external_id", label="External id", max_length=EXTERNAL_ID_MAX_LENGTH
+    )
+
+
+def pairing_with_members(*, program: Program, participant_ids: Sequence[int]) -> Pairing | None:
+    """The program's pairing of exactly these participants, if there is one."""
+    if not participant_ids:
+        return None
+    wanted = len(set(participant_ids))
+    return (
+        Pairing.objects.filter(
+            program=program,
+            pk__in=PairingMember.objects.filter(participant_id=participant_ids[0]).values(
+                "pairing_id"
+            ),
+        )
+        .annotate(
+            total=Count("members"),
+            matching=Count("members", filter=Q(members__participant_id__in=participant_ids)),
+        )
+        .filter(total=wanted, matching=wanted)
+        .order_by("pk")
+        .first()
+    )
+
+
+def pairing_record(
+    *,
+    program: Program,
+    participants: Sequence[Participant],
+    external_id: str | None = None,
+    now: datetime | None = None,
+) -> Recorded[Pairing]:
+    """Pair participants of one program so they can meet.
+
+    With an ``external_id`` (the pairing's id in the caller's system, unique in the
+    program), a pairing already recorded under that id is returned as it is, however long
+    ago it was recorded: a retried sync never pairs twice. Without one, pairing the same
+    people again is refused, as that is almost always the same request sent twice.
+    """
+    if external_id is not None:
+        external_id = external_id_clean(external_id)
+        existing = Pairing.objects.filter(program=program, external_id=external_id).first()
+        if existing is not None:
+            return Recorded(existing, created=False)
     if program.kind == Program.Kind.GROUP:
         if len(participants) < 2:
             raise InvalidInput.field("participant_ids", "A group needs at least two participants.")
@@ -169,12 +228,89 @@ def pairing_create(
         )
     if len({p.user_id for p in participants}) != len(participants):
         raise InvalidInput.field("participant_ids", "A person cannot be paired with themselves.")
-    with transaction.atomic():
-        pairing = Pairing.objects.create(program=program, created_at=now or timezone.now())
-        PairingMember.objects.bulk_create(
-            [PairingMember(pairing=pairing, participant=p, user_id=p.user_id) for p in participants]
+    if external_id is None:
+        duplicate = pairing_with_members(
+            program=program, participant_ids=[p.pk for p in participants]
         )
-    return pairing
+        if duplicate is not None:
+            raise Conflict(
+                f"These participants are already paired in this program (pairing {duplicate.pk})."
+            )
+    try:
+        with transaction.atomic():
+            pairing = Pairing.objects.create(
+                program=program, external_id=external_id, created_at=now or timezone.now()
+            )
+            PairingMember.objects.bulk_create(
+                [
+                    PairingMember(pairing=pairing, participant=p, user_id=p.user_id)
+                    for p in participants
+                ]
+            )
+    except IntegrityError:
+        # Another request recorded the same external id a moment ago: its pairing is the
+        # answer to this one too.
+        found = _recorded(Pairing.objects.filter(program=program), external_id)
+        if found is None:
+            raise
+        return found
+    return Recorded(pairing, created=True)
+
+
+def _recorded(queryset: QuerySet[M], external_id: str | None) -> Recorded[M] | None:
+    existing = queryset.filter(external_id=external_id).first() if external_id else None
+    return Recorded(existing, created=False) if existing is not None else None
+
+
+def pairing_create(
+    *, program: Program, participants: Sequence[Participant], now: datetime | None = None
+) -> Pairing:
+    """A new pairing without an external id (``pairing_record``, for callers that need
+    nothing more than the pairing)."""
+    return pairing_record(program=program, participants=participants, now=now).value
+
+
+def session_record(
+    *,
+    pairing: Pairing,
+    starts_at: datetime,
+    duration_minutes: int,
+    status: str = Session.Status.SCHEDULED,
+    external_id: str | None = None,
+    now: datetime | None = None,
+) -> Recorded[Session]:
+    """Book a session, or record one from the past (``status`` completed or cancelled).
+
+    With an ``external_id`` (the session's id in the caller's system, unique in the
+    pairing), a session already recorded under that id is returned as it is stored, and
+    nothing is checked or changed: a retry long after the first call still succeeds.
+    """
+    now = now or timezone.now()
+    if external_id is not None:
+        external_id = external_id_clean(external_id)
+        existing = Session.objects.filter(pairing=pairing, external_id=external_id).first()
+        if existing is not None:
+            return Recorded(existing, created=False)
+    session_fields_check(
+        starts_at=starts_at, duration_minutes=duration_minutes, status=status, now=now
+    )
+    session = Session(
+        pairing=pairing,
+        external_id=external_id,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        status=status,
+    )
+    try:
+        with transaction.atomic():
+            lifecycle.sessions_create(sessions=[session], now=now)
+    except IntegrityError:
+        found = _recorded(Session.objects.filter(pairing=pairing), external_id)
+        if found is None:
+            raise
+        return found
+    return Recorded(session, created=True)
 
 
 def session_schedule(
@@ -185,21 +321,15 @@ def session_schedule(
     status: str = Session.Status.SCHEDULED,
     now: datetime | None = None,
 ) -> Session:
-    """Book a session, or record one from the past (``status`` completed or cancelled)."""
-    now = now or timezone.now()
-    session_fields_check(
-        starts_at=starts_at, duration_minutes=duration_minutes, status=status, now=now
-    )
-    session = Session(
+    """A new session without an external id (``session_record``, for callers that need
+    nothing more than the session)."""
+    return session_record(
         pairing=pairing,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
-        ends_at=starts_at + timedelta(minutes=duration_minutes),
         status=status,
-    )
-    with transaction.atomic():
-        lifecycle.sessions_create(sessions=[session], now=now)
-    return session
+        now=now,
+    ).value
 
 
 def _locked_session(session: Session) -> Session:

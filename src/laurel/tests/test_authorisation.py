@@ -100,6 +100,10 @@ PAGES: dict[str, Decision] = {
     # The same sign-in page, with the sign-in rate limits in front of it.
     "admin/login/": PUBLIC,
     "certificates:program_certificates": PROGRAM_ADMIN,
+    "console:participants": PROGRAM_ADMIN,
+    "console:participants_import": PROGRAM_ADMIN,
+    "console:pairings": PROGRAM_ADMIN,
+    "console:pairing": PROGRAM_ADMIN,
     "verification:page": PUBLIC,
     "verification:pdf": PUBLIC,
     "verification:card": PUBLIC,

@@ -76,7 +76,7 @@ def test_a_new_rule_binds_the_api_and_the_import(api, completing_needs_half_an_h
     last_week = (timezone.now() - timedelta(days=7)).isoformat()
     next_week = (timezone.now() + timedelta(days=7)).isoformat()
     record_import(program=program_row, stream=csv_row("s2", next_week, 20, "scheduled"))
-    Session.objects.filter(imported_as__external_id="s2").update(
+    Session.objects.filter(external_id="s2").update(
         starts_at=timezone.now() - timedelta(days=7),
         ends_at=timezone.now() - timedelta(days=7) + timedelta(minutes=20),
     )

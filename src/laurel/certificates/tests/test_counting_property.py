@@ -20,7 +20,7 @@ from laurel.programs.models import Feedback
 from laurel.programs.services import (
     feedback_delete,
     feedback_submit,
-    pairing_create,
+    pairing_record,
     participant_add,
     session_cancel,
     session_complete,
@@ -120,12 +120,16 @@ def build(record, program, now):
         ]
         for index, roles in enumerate(record["people"])
     ]
-    for a, b, role_a, role_b, sessions in valid_pairings(record):
+    for number, (a, b, role_a, role_b, sessions) in enumerate(valid_pairings(record)):
         members = [
             participants[a][role_a % len(participants[a])],
             participants[b][role_b % len(participants[b])],
         ]
-        pairing = pairing_create(program=program, participants=members)
+        # Each under an id of its own, as an import names them: the same two people may
+        # then be paired more than once, and the rule must count that record too.
+        pairing = pairing_record(
+            program=program, participants=members, external_id=f"pairing-{number}"
+        ).value
         for planned in sessions:
             started, over = timing(planned, now)
             session = session_schedule(

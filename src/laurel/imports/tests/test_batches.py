@@ -12,7 +12,7 @@ from django.utils import timezone
 from laurel.certificates.factories import make_certificate, make_program
 from laurel.certificates.models import IssuedCertificate, Progress
 from laurel.errors import Conflict
-from laurel.imports.models import ImportedSession, ImportRun, StagedRow
+from laurel.imports.models import ImportRun, StagedRow
 from laurel.imports.services import ImportRefused, record_import
 from laurel.imports.tests.test_record_import import HEADER, ago, history_csv
 from laurel.programs.events import SessionsCompleted, record_changes
@@ -81,7 +81,7 @@ def test_each_batch_is_committed_before_the_next_begins(batches_of_three, during
     during_each_batch(
         lambda: seen.append(
             read_from_another_connection(
-                lambda: ImportedSession.objects.filter(program=program).count()
+                lambda: Session.objects.filter(pairing__program=program).count()
             )
         )
     )
@@ -141,7 +141,7 @@ def test_rows_after_the_first_batch_are_checked_against_the_record(batches_of_th
 
     assert [(p.line, p.column) for p in refused.value.problems] == [(9, "starts_at")]
     assert "cannot be moved" in refused.value.problems[0].message
-    assert not Session.objects.filter(imported_as__external_id="s9").exists()
+    assert not Session.objects.filter(external_id="s9").exists()
 
 
 def test_an_import_that_stopped_part_way_is_completed_by_importing_the_file_again(
@@ -165,7 +165,7 @@ def test_an_import_that_stopped_part_way_is_completed_by_importing_the_file_agai
     # The first batch (lines 2-4: s1, s2, s3) stays; the second rolled back.
     run = ImportRun.objects.get(program=program)
     assert (run.state, run.applied_through_line) == ("stopped", 4)
-    assert set(ImportedSession.objects.values_list("external_id", flat=True)) == {
+    assert set(Session.objects.values_list("external_id", flat=True)) == {
         "s1",
         "s2",
         "s3",

@@ -15,6 +15,7 @@ from laurel.certificates.models import IssuedCertificate, Progress
 from laurel.errors import InvalidInput
 from laurel.imports.services import ImportRefused, record_import
 from laurel.programs.models import Feedback, Pairing, Participant, Session
+from laurel.programs.services import session_record
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,7 @@ def test_a_later_file_adds_only_what_is_new():
     assert (result.sessions_created, result.feedback_created, result.pairings_created) == (1, 2, 1)
     assert result.participants_created == 1  # Alan as a mentor; Ada is a mentee already
     assert progress(program)["Ada Lovelace"] == (5, 5)
-    assert Session.objects.get(imported_as__external_id="s4").first_feedback_at is not None
+    assert Session.objects.get(external_id="s4").first_feedback_at is not None
 
 
 def test_three_bad_rows_are_all_reported_and_nothing_is_imported():
@@ -228,7 +229,7 @@ def test_a_later_file_cannot_complete_a_session_that_has_not_started():
         record_import(program=program, stream=later)
 
     assert [(p.line, p.column) for p in refused.value.problems] == [(2, "starts_at")]
-    session = Session.objects.get(imported_as__external_id="s6")
+    session = Session.objects.get(external_id="s6")
     assert session.status == Session.Status.SCHEDULED
     assert not Feedback.objects.filter(session=session).exists()
     assert progress(program)["Alan Turing"] == (1, 1)
@@ -244,7 +245,7 @@ def test_a_later_file_cancels_a_booked_session():
     result = record_import(program=program, stream=later)
 
     assert result.sessions_cancelled == 1
-    assert Session.objects.get(imported_as__external_id="s6").status == "cancelled"
+    assert Session.objects.get(external_id="s6").status == "cancelled"
 
 
 def test_a_later_file_cannot_move_uncomplete_or_cancel_what_took_place():
@@ -267,7 +268,7 @@ def test_a_later_file_cannot_move_uncomplete_or_cancel_what_took_place():
     assert "cannot be moved" in refused.value.problems[0].message
     assert "completion is final" in refused.value.problems[1].message
     assert "was cancelled" in refused.value.problems[2].message
-    assert Session.objects.get(imported_as__external_id="s2").status == "completed"
+    assert Session.objects.get(external_id="s2").status == "completed"
 
 
 @pytest.mark.parametrize(
@@ -305,3 +306,38 @@ def test_an_unclosed_quote_is_reported_as_malformed_with_its_line():
     assert [(p.line, p.column) for p in problems] == [(3, "-")]
     assert "never closed" in problems[0].message
     assert not Session.objects.exists()
+
+
+def test_a_session_id_imported_before_for_another_pairing_is_reported():
+    program = make_program()
+    record_import(program=program, stream=history_csv())
+    moved = HEADER + (
+        f"p3,grace@example.org,Grace Hopper,joan@example.org,Joan Clarke,s1,{ago(30)},60,"
+        "completed,,,,\n"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        record_import(program=program, stream=moved)
+
+    assert [str(p) for p in refused.value.problems] == [
+        "line 2, column session: Session 's1' was imported before for another pairing."
+    ]
+
+
+def test_a_session_id_the_api_gave_in_another_pairing_too_is_found_in_its_own():
+    program = make_program()
+    record_import(program=program, stream=history_csv())
+    other = Pairing.objects.get(external_id="p2")
+    # The API's session ids are unique per pairing: p2 may have an "s1" of its own.
+    session_record(
+        pairing=other,
+        starts_at=NOW - timedelta(days=2),
+        duration_minutes=30,
+        status="completed",
+        external_id="s1",
+    )
+
+    again = record_import(program=program, stream=history_csv())
+
+    assert (again.sessions_created, again.feedback_created) == (0, 0)
+    assert Session.objects.filter(external_id="s1").count() == 2

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from laurel.errors import LaurelError
+from laurel.imports.files import csv_text
 from laurel.imports.models import ImportRun
 from laurel.imports.services import ImportRefused, record_import
 from laurel.programs.models import Program
@@ -28,12 +29,10 @@ class Command(BaseCommand):
             raise CommandError(f"There is no program with id {options['program']}.")
         started = time.perf_counter()
         try:
-            with open(options["file"], encoding="utf-8-sig", newline="") as stream:
-                result = record_import(program=program, stream=stream)
+            with open(options["file"], "rb") as binary:
+                result = record_import(program=program, stream=csv_text(binary))
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from None
-        except UnicodeDecodeError:
-            raise CommandError("The file is not UTF-8 text; save it as UTF-8 CSV.") from None
         except ImportRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(str(problem))
