@@ -62,6 +62,7 @@ def certificate_face(*, award: IssuedCertificate) -> CertificateFace:
         certificate_id=award.public_id,
         banner=_stored_bytes(award.banner),
         logo=_stored_bytes(award.logo),
+        layout=award.layout,
     )
 
 
