@@ -3,6 +3,7 @@ certificate and per person."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,8 +15,8 @@ from django.db.models.functions import Coalesce
 
 from laurel.certificates import tables as t
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
-from laurel.certificates.selectors import missing_feedback_by_user, roles_by_user
-from laurel.programs.models import Participant, Program
+from laurel.certificates.selectors import roles_by_user
+from laurel.programs.models import PairingMember, Participant, Program, Session
 
 
 def _count_of(queryset: QuerySet[Progress] | QuerySet[CertificateDefinition]) -> Coalesce:
@@ -94,13 +95,19 @@ GROUP BY d.id
 """  # noqa: S608 - table names only; values are parameters
 
 
-def certificate_summaries(*, program: Program) -> list[CertificateSummary]:
-    """Every certificate of the program with where its participants stand: two queries."""
-    definitions = list(
+def report_definitions(*, program: Program) -> list[CertificateDefinition]:
+    """The program's certificates in the order reports show them: enabled first, then by
+    threshold."""
+    return list(
         CertificateDefinition.objects.filter(program=program).order_by(
             "-enabled", F("threshold").asc(nulls_last=True), "name", "pk"
         )
     )
+
+
+def certificate_summaries(*, program: Program) -> list[CertificateSummary]:
+    """Every certificate of the program with where its participants stand: two queries."""
+    definitions = report_definitions(program=program)
     if not definitions:
         return []
     with connection.cursor() as cursor:
@@ -115,6 +122,53 @@ def certificate_summaries(*, program: Program) -> list[CertificateSummary]:
     return summaries
 
 
+# How far people are, in steps of the furthest automatic certificate's threshold.
+PROGRESS_BANDS = 5
+
+
+@dataclass(frozen=True)
+class ProgressBand:
+    """People whose counting sessions fall in ``low``..``high`` (``high`` None: and up)."""
+
+    low: int
+    high: int | None
+    people: int
+    percent: float
+
+
+def progress_bands(*, program: Program, target: int | None) -> list[ProgressBand]:
+    """How many people have how many counting sessions: nobody yet, then ``PROGRESS_BANDS``
+    equal bands up to ``target`` and one for those at or past it. One query."""
+    if not target:
+        target = 1
+    width = max(1, -(-target // PROGRESS_BANDS))  # ceiling: the last band ends before target
+    # Band 0 is no counting session; 1..k are the bands below target; k + 1 is target and up.
+    last = -(-(target - 1) // width) if target > 1 else 0
+    sql = f"""
+        SELECT CASE WHEN g.sessions_counting = 0 THEN 0
+                    WHEN g.sessions_counting >= %s THEN %s
+                    ELSE (g.sessions_counting - 1) / %s + 1 END AS band,
+               COUNT(*)
+        FROM {t.PROGRESS} g WHERE g.program_id = %s
+        GROUP BY band
+    """  # noqa: S608 - table names only; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [target, last + 1, width, program.pk])
+        counts = {int(band): int(n) for band, n in cursor.fetchall()}
+    total = sum(counts.values())
+    bands: list[ProgressBand] = []
+    edges = [(0, 0)]
+    edges += [(1 + (b - 1) * width, min(b * width, target - 1)) for b in range(1, last + 1)]
+    for band, (low, high) in enumerate(edges):
+        bands.append(_band(low, high, counts.get(band, 0), total))
+    bands.append(_band(target, None, counts.get(last + 1, 0), total))
+    return bands
+
+
+def _band(low: int, high: int | None, people: int, total: int) -> ProgressBand:
+    return ProgressBand(low, high, people, round(100 * people / total, 2) if total else 0.0)
+
+
 @dataclass(frozen=True)
 class ReportCell:
     """One person and one certificate: the award if they hold it, else how far they are."""
@@ -127,6 +181,64 @@ class ReportCell:
     def sessions_required(self) -> int | None:
         return self.definition.threshold
 
+    @property
+    def sessions_shown(self) -> int:
+        """Counting sessions towards it, no further than its threshold."""
+        required = self.sessions_required
+        return min(self.sessions_counting, required) if required else self.sessions_counting
+
+    @property
+    def percent(self) -> float:
+        required = self.sessions_required
+        if not required:
+            return 0.0
+        return round(100 * self.sessions_shown / required, 2)
+
+
+@dataclass(frozen=True)
+class WaitingSession:
+    """A completed session nobody in the pair gave feedback on yet."""
+
+    session_id: int
+    pairing_id: int
+    starts_at: datetime
+    # The other members of the pairing: who the person met.
+    partners: list[str]
+
+
+def waiting_sessions_by_user(
+    *, program_id: int, user_ids: list[int]
+) -> dict[int, list[WaitingSession]]:
+    """Each person's completed sessions without feedback, with the pair: two queries."""
+    if not user_ids:
+        return {}
+    found = list(
+        Session.objects.filter(
+            pairing__program_id=program_id,
+            pairing__members__user_id__in=user_ids,
+            status=Session.Status.COMPLETED,
+            first_feedback_at__isnull=True,
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pairing__members__user_id", "pk", "pairing_id", "starts_at")
+    )
+    members: dict[int, list[tuple[int, str]]] = {}
+    pairing_ids = sorted({pairing_id for _, _, pairing_id, _ in found})
+    if pairing_ids:
+        for pairing_id, user_id, name in (
+            PairingMember.objects.filter(pairing_id__in=pairing_ids)
+            .order_by("user__name", "user_id")
+            .values_list("pairing_id", "user_id", "user__name")
+        ):
+            members.setdefault(pairing_id, []).append((user_id, name))
+    waiting: dict[int, list[WaitingSession]] = {}
+    for user_id, session_id, pairing_id, starts_at in found:
+        partners = [name for uid, name in members.get(pairing_id, []) if uid != user_id]
+        waiting.setdefault(user_id, []).append(
+            WaitingSession(session_id, pairing_id, starts_at, partners)
+        )
+    return waiting
+
 
 @dataclass(frozen=True)
 class ReportRow:
@@ -135,9 +247,14 @@ class ReportRow:
     roles: list[str]
     sessions_completed: int
     sessions_counting: int
-    # When each completed session that nobody gave feedback on started, so admins can chase.
-    sessions_missing_feedback: list[datetime]
+    # Each completed session that nobody gave feedback on, so admins can chase.
+    waiting: list[WaitingSession]
     certificates: list[ReportCell]
+
+    @property
+    def sessions_missing_feedback(self) -> list[datetime]:
+        """When each session waiting for feedback started."""
+        return [session.starts_at for session in self.waiting]
 
     @property
     def missing_feedback_count(self) -> int:
@@ -150,10 +267,41 @@ class CertificateReport:
     summaries: list[CertificateSummary]
     page: Page[Any]
     rows: list[ReportRow]
+    bands: list[ProgressBand]
+    # The threshold the bands lead up to: the furthest enabled automatic certificate's.
+    target: int | None
+
+    figures: ProgramFigures
 
     @property
     def participants(self) -> int:
         return self.page.paginator.count
+
+
+@dataclass(frozen=True)
+class ProgramFigures:
+    participants: int
+    # People with at least one counting session.
+    started: int
+    # People with at least one completed session that nobody gave feedback on.
+    waiting_for_feedback: int
+    # Completed sessions waiting for feedback, summed over people (a pair's counts twice).
+    sessions_waiting: int
+
+
+def program_figures(*, program: Program) -> ProgramFigures:
+    """The program's summary figures from the progress table: one query."""
+    sql = f"""
+        SELECT COUNT(*),
+               SUM(CASE WHEN g.sessions_counting > 0 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN g.sessions_completed > g.sessions_counting THEN 1 ELSE 0 END),
+               SUM(g.sessions_completed - g.sessions_counting)
+        FROM {t.PROGRESS} g WHERE g.program_id = %s
+    """  # noqa: S608 - table names only; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [program.pk])
+        row = cursor.fetchone()
+    return ProgramFigures(*(int(value or 0) for value in row))
 
 
 def certificate_report(
@@ -161,9 +309,16 @@ def certificate_report(
 ) -> CertificateReport:
     """The program's certificates and one page of its participants' progress.
 
-    Reads the maintained progress table: seven queries whatever the number of participants.
+    Reads the maintained progress table: the same few queries whatever the number of
+    participants.
     """
     summaries = certificate_summaries(program=program)
+    thresholds = [
+        s.definition.threshold
+        for s in summaries
+        if s.definition.enabled and s.definition.threshold is not None
+    ]
+    target = max(thresholds, default=None)
     people = (
         Progress.objects.filter(program=program)
         .order_by("user__name", "user_id")
@@ -176,12 +331,7 @@ def certificate_report(
         user_id: [str(Participant.Role(role).label) for role in values]
         for user_id, values in roles_by_user(program_id=program.pk, user_ids=user_ids).items()
     }
-    missing = {
-        user_id: [starts_at for _, starts_at in sessions]
-        for user_id, sessions in missing_feedback_by_user(
-            program_id=program.pk, user_ids=user_ids
-        ).items()
-    }
+    waiting = waiting_sessions_by_user(program_id=program.pk, user_ids=user_ids)
     awards: dict[tuple[int, int], IssuedCertificate] = {}
     if user_ids:
         for award in IssuedCertificate.objects.filter(
@@ -195,7 +345,7 @@ def certificate_report(
             roles=roles.get(entry["user_id"], []),
             sessions_completed=entry["sessions_completed"],
             sessions_counting=entry["sessions_counting"],
-            sessions_missing_feedback=missing.get(entry["user_id"], []),
+            waiting=waiting.get(entry["user_id"], []),
             certificates=[
                 ReportCell(
                     summary.definition,
@@ -207,4 +357,67 @@ def certificate_report(
         )
         for entry in entries
     ]
-    return CertificateReport(program=program, summaries=summaries, page=page, rows=rows)
+    return CertificateReport(
+        program=program,
+        summaries=summaries,
+        page=page,
+        rows=rows,
+        bands=progress_bands(program=program, target=target),
+        target=target,
+        figures=program_figures(program=program),
+    )
+
+
+EXPORT_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    name: str
+    email: str
+    roles: list[str]
+    sessions_completed: int
+    sessions_counting: int
+    # (definition, the award if held): one per certificate, in the report's order.
+    certificates: list[ReportCell]
+
+
+def export_rows(
+    *, program: Program, definitions: list[CertificateDefinition], chunk: int | None = None
+) -> Iterator[ExportRow]:
+    """Every participant's progress, in user id order, read ``chunk`` people at a time.
+
+    Each chunk is three short queries (people, roles, awards) that continue after the last
+    user id read, so memory stays flat and no transaction or cursor is held open between
+    chunks, however many people there are.
+    """
+    size = chunk or EXPORT_CHUNK
+    after = 0
+    while True:
+        entries = list(
+            Progress.objects.filter(program=program, user_id__gt=after)
+            .order_by("user_id")
+            .values_list("user_id", "user__name", "user__email", "sessions_completed",
+                         "sessions_counting")[:size]
+        )  # fmt: skip
+        if not entries:
+            return
+        user_ids = [entry[0] for entry in entries]
+        roles = roles_by_user(program_id=program.pk, user_ids=user_ids)
+        awards: dict[tuple[int, int], IssuedCertificate] = {}
+        for award in IssuedCertificate.objects.filter(
+            program=program, user_id__in=user_ids, is_current=True
+        ).only("definition_id", "user_id", "issued_at", "status"):
+            awards[(award.user_id, award.definition_id)] = award
+        for user_id, name, email, completed, counting in entries:
+            yield ExportRow(
+                name=name,
+                email=email,
+                roles=[str(Participant.Role(role).label) for role in roles.get(user_id, [])],
+                sessions_completed=completed,
+                sessions_counting=counting,
+                certificates=[
+                    ReportCell(d, awards.get((user_id, d.pk)), counting) for d in definitions
+                ],
+            )
+        after = user_ids[-1]
