@@ -87,7 +87,14 @@ class Progress(models.Model):
                 name="progress_counting_within_completed",
             ),
         ]
-        indexes = [models.Index(fields=["program", "sessions_counting"])]
+        # Covers the award engine's "counting at least N" and the reports' histogram of
+        # people by counting sessions, which reads the index alone.
+        indexes = [
+            models.Index(
+                fields=["program", "sessions_counting", "sessions_completed"],
+                name="progress_program_counting",
+            )
+        ]
         verbose_name_plural = "progress"
 
 
@@ -172,6 +179,12 @@ class IssuedCertificate(models.Model):
         indexes = [
             models.Index(fields=["public_id"], condition=Q(is_current=True), name="issued_public"),
             models.Index(fields=["program", "user"]),
+            # Reports count the holders of each certificate by status from this alone.
+            models.Index(
+                fields=["program", "definition", "status"],
+                condition=Q(is_current=True),
+                name="issued_current_by_status",
+            ),
         ]
 
     def __str__(self) -> str:

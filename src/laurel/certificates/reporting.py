@@ -78,23 +78,6 @@ class CertificateSummary:
         return self._share(self.not_started)
 
 
-SUMMARY_SQL = f"""
-SELECT d.id,
-       COUNT(g.id),
-       SUM(CASE WHEN i.status = 'valid' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.status = 'revoked' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.id IS NULL AND g.sessions_counting > 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.id IS NULL AND g.sessions_counting = 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN i.id IS NULL AND d.threshold IS NOT NULL
-                 AND g.sessions_counting >= d.threshold THEN 1 ELSE 0 END)
-FROM {t.DEFINITION} d
-JOIN {t.PROGRESS} g ON g.program_id = d.program_id
-LEFT JOIN {t.ISSUED} i ON i.definition_id = d.id AND i.user_id = g.user_id AND i.is_current
-WHERE d.program_id = %s
-GROUP BY d.id
-"""  # noqa: S608 - table names only; values are parameters
-
-
 def report_definitions(*, program: Program) -> list[CertificateDefinition]:
     """The program's certificates in the order reports show them: enabled first, then by
     threshold."""
@@ -105,21 +88,118 @@ def report_definitions(*, program: Program) -> list[CertificateDefinition]:
     )
 
 
+@dataclass(frozen=True)
+class CountingRow:
+    """How many people have exactly ``counting`` counting sessions, and of them how many
+    have completed sessions waiting for feedback, and how many such sessions."""
+
+    counting: int
+    people: int
+    waiting_people: int
+    sessions_waiting: int
+
+
+def counting_histogram(*, program: Program) -> list[CountingRow]:
+    """People by number of counting sessions: one pass over the progress table's
+    (program, sessions_counting, sessions_completed) index, never over the people."""
+    sql = f"""
+        SELECT g.sessions_counting, COUNT(*),
+               SUM(CASE WHEN g.sessions_completed > g.sessions_counting THEN 1 ELSE 0 END),
+               SUM(g.sessions_completed - g.sessions_counting)
+        FROM {t.PROGRESS} g WHERE g.program_id = %s
+        GROUP BY g.sessions_counting ORDER BY g.sessions_counting
+    """  # noqa: S608 - table names only; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [program.pk])
+        return [CountingRow(*(int(v or 0) for v in row)) for row in cursor.fetchall()]
+
+
+def _holders(
+    *, program: Program, definitions: list[CertificateDefinition]
+) -> tuple[dict[tuple[int, str], int], dict[int, int]]:
+    """Current awards per (definition, status), and per definition those held by people
+    with no counting session (found from the few such people, not from every award: SQLite
+    joins in the order of a CROSS JOIN)."""
+    by_status: dict[tuple[int, str], int] = {}
+    for definition_id, status, n in (
+        IssuedCertificate.objects.filter(program=program, is_current=True)
+        .values_list("definition_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_status[(definition_id, status)] = n
+    sql = f"""
+        SELECT i.definition_id, COUNT(*)
+        FROM {t.PROGRESS} g
+        CROSS JOIN {t.ISSUED} i
+        WHERE g.program_id = %s AND g.sessions_counting = 0
+          AND i.program_id = g.program_id AND i.user_id = g.user_id AND i.is_current
+        GROUP BY i.definition_id
+    """  # noqa: S608 - table names only; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [program.pk])
+        without_sessions = {int(d): int(n) for d, n in cursor.fetchall()}
+    return by_status, without_sessions
+
+
+def _holders_reaching(definition: CertificateDefinition) -> int:
+    """Holders of a certificate with at least its threshold of counting sessions: read from
+    its holders, who are few while it is disabled."""
+    sql = f"""
+        SELECT COUNT(*) FROM {t.ISSUED} i
+        JOIN {t.PROGRESS} g ON g.program_id = i.program_id AND g.user_id = i.user_id
+        WHERE i.definition_id = %s AND i.is_current AND g.sessions_counting >= %s
+    """  # noqa: S608 - table names only; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [definition.pk, definition.threshold])
+        return int(cursor.fetchone()[0])
+
+
+def _summaries(
+    *,
+    program: Program,
+    definitions: list[CertificateDefinition],
+    histogram: list[CountingRow],
+) -> list[CertificateSummary]:
+    if not definitions:
+        return []
+    participants = sum(row.people for row in histogram)
+    started = sum(row.people for row in histogram if row.counting > 0)
+    by_status, without_sessions = _holders(program=program, definitions=definitions)
+    summaries = []
+    for definition in definitions:
+        earned = by_status.get((definition.pk, IssuedCertificate.Status.VALID), 0)
+        revoked = by_status.get((definition.pk, IssuedCertificate.Status.REVOKED), 0)
+        held_without = without_sessions.get(definition.pk, 0)
+        held_with = earned + revoked - held_without
+        qualifying = 0
+        if definition.is_automatic and not definition.enabled:
+            threshold = definition.threshold or 0
+            reaching = sum(row.people for row in histogram if row.counting >= threshold)
+            qualifying = reaching - _holders_reaching(definition)
+        summaries.append(
+            CertificateSummary(
+                definition,
+                participants=participants,
+                earned=earned,
+                revoked=revoked,
+                in_progress=started - held_with,
+                not_started=participants - started - held_without,
+                qualifying=qualifying,
+            )
+        )
+    return summaries
+
+
 def certificate_summaries(*, program: Program) -> list[CertificateSummary]:
-    """Every certificate of the program with where its participants stand: two queries."""
+    """Every certificate of the program with where its participants stand, from the
+    counting histogram and the awards: a handful of queries that read no row per person."""
     definitions = report_definitions(program=program)
     if not definitions:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(SUMMARY_SQL, [program.pk])
-        figures = {row[0]: [int(value or 0) for value in row[1:]] for row in cursor.fetchall()}
-    summaries = []
-    for definition in definitions:
-        found = figures.get(definition.pk)
-        summaries.append(
-            CertificateSummary(definition, *found) if found else CertificateSummary(definition)
-        )
-    return summaries
+    return _summaries(
+        program=program, definitions=definitions, histogram=counting_histogram(program=program)
+    )
 
 
 # How far people are, in steps of the furthest automatic certificate's threshold.
@@ -136,33 +216,24 @@ class ProgressBand:
     percent: float
 
 
-def progress_bands(*, program: Program, target: int | None) -> list[ProgressBand]:
-    """How many people have how many counting sessions: nobody yet, then ``PROGRESS_BANDS``
-    equal bands up to ``target`` and one for those at or past it. One query."""
-    if not target:
-        target = 1
-    width = max(1, -(-target // PROGRESS_BANDS))  # ceiling: the last band ends before target
-    # Band 0 is no counting session; 1..k are the bands below target; k + 1 is target and up.
-    last = -(-(target - 1) // width) if target > 1 else 0
-    sql = f"""
-        SELECT CASE WHEN g.sessions_counting = 0 THEN 0
-                    WHEN g.sessions_counting >= %s THEN %s
-                    ELSE (g.sessions_counting - 1) / %s + 1 END AS band,
-               COUNT(*)
-        FROM {t.PROGRESS} g WHERE g.program_id = %s
-        GROUP BY band
-    """  # noqa: S608 - table names only; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [target, last + 1, width, program.pk])
-        counts = {int(band): int(n) for band, n in cursor.fetchall()}
-    total = sum(counts.values())
-    bands: list[ProgressBand] = []
-    edges = [(0, 0)]
-    edges += [(1 + (b - 1) * width, min(b * width, target - 1)) for b in range(1, last + 1)]
-    for band, (low, high) in enumerate(edges):
-        bands.append(_band(low, high, counts.get(band, 0), total))
-    bands.append(_band(target, None, counts.get(last + 1, 0), total))
+def bands_of(histogram: list[CountingRow], *, target: int | None) -> list[ProgressBand]:
+    """The histogram in bands: nobody yet, then ``PROGRESS_BANDS`` equal bands below
+    ``target`` (fewer if it is small), and one for those at or past it."""
+    target = target or 1
+    width = max(1, -(-target // PROGRESS_BANDS))
+    edges = [(0, 0)] + [(low, min(low + width - 1, target - 1)) for low in range(1, target, width)]
+    total = sum(row.people for row in histogram)
+    bands = []
+    for low, high in edges:
+        people = sum(row.people for row in histogram if low <= row.counting <= high)
+        bands.append(_band(low, high, people, total))
+    people = sum(row.people for row in histogram if row.counting >= target)
+    bands.append(_band(target, None, people, total))
     return bands
+
+
+def progress_bands(*, program: Program, target: int | None) -> list[ProgressBand]:
+    return bands_of(counting_histogram(program=program), target=target)
 
 
 def _band(low: int, high: int | None, people: int, total: int) -> ProgressBand:
@@ -289,44 +360,56 @@ class ProgramFigures:
     sessions_waiting: int
 
 
-def program_figures(*, program: Program) -> ProgramFigures:
-    """The program's summary figures from the progress table: one query."""
-    sql = f"""
-        SELECT COUNT(*),
-               SUM(CASE WHEN g.sessions_counting > 0 THEN 1 ELSE 0 END),
-               SUM(CASE WHEN g.sessions_completed > g.sessions_counting THEN 1 ELSE 0 END),
-               SUM(g.sessions_completed - g.sessions_counting)
-        FROM {t.PROGRESS} g WHERE g.program_id = %s
-    """  # noqa: S608 - table names only; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [program.pk])
-        row = cursor.fetchone()
-    return ProgramFigures(*(int(value or 0) for value in row))
+def figures_of(histogram: list[CountingRow]) -> ProgramFigures:
+    return ProgramFigures(
+        participants=sum(row.people for row in histogram),
+        started=sum(row.people for row in histogram if row.counting > 0),
+        waiting_for_feedback=sum(row.waiting_people for row in histogram),
+        sessions_waiting=sum(row.sessions_waiting for row in histogram),
+    )
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told the number of items, rather than counting them again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
 
 
 def certificate_report(
     *, program: Program, page_number: int | str | None = 1, per_page: int = 50
 ) -> CertificateReport:
-    """The program's certificates and one page of its participants' progress.
+    """The program's certificates and one page of its participants' progress, in the
+    order they joined.
 
-    Reads the maintained progress table: the same few queries whatever the number of
-    participants.
+    Reads the maintained progress table and its indexes: the same few queries whatever the
+    number of participants, none of which reads a row per person.
     """
-    summaries = certificate_summaries(program=program)
+    definitions = report_definitions(program=program)
+    histogram = counting_histogram(program=program)
+    figures = figures_of(histogram)
+    summaries = _summaries(program=program, definitions=definitions, histogram=histogram)
     thresholds = [
         s.definition.threshold
         for s in summaries
         if s.definition.enabled and s.definition.threshold is not None
     ]
     target = max(thresholds, default=None)
-    people = (
+    # The page's people by user id, which the (program, user) index holds in order: no
+    # sort, and the rows skipped to reach a far page are read from the index alone.
+    ids = (
         Progress.objects.filter(program=program)
-        .order_by("user__name", "user_id")
-        .values("user_id", "user__name", "sessions_completed", "sessions_counting")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
     )
-    page = Paginator(people, per_page).get_page(page_number)
-    entries = list(page.object_list)
-    user_ids = [entry["user_id"] for entry in entries]
+    page = _CountedPaginator(ids, per_page, count=figures.participants).get_page(page_number)
+    user_ids = list(page.object_list)
+    entries = list(
+        Progress.objects.filter(program=program, user_id__in=user_ids)
+        .order_by("user_id")
+        .values("user_id", "user__name", "sessions_completed", "sessions_counting")
+    ) if user_ids else []  # fmt: skip
     roles = {
         user_id: [str(Participant.Role(role).label) for role in values]
         for user_id, values in roles_by_user(program_id=program.pk, user_ids=user_ids).items()
@@ -362,9 +445,9 @@ def certificate_report(
         summaries=summaries,
         page=page,
         rows=rows,
-        bands=progress_bands(program=program, target=target),
+        bands=bands_of(histogram, target=target),
         target=target,
-        figures=program_figures(program=program),
+        figures=figures,
     )
 
 

@@ -4,27 +4,35 @@ export of everyone as CSV."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template import Context
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from laurel.certificates.reporting import (
     ReportCell,
+    ReportRow,
     certificate_report,
     export_rows,
     report_definitions,
 )
+from laurel.certificates.templatetags.page_styles import style_class
 from laurel.console.access import administered_program
 from laurel.programs.models import Program
 
+# Sessions waiting for feedback listed per person; the rest are counted.
+WAITING_SHOWN = 3
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,17 +45,18 @@ def csv_cell(value: object) -> str:
     return text
 
 
-def pairing_url(program: Program, pairing_id: int) -> str | None:
-    """The console's page of a pairing, where the console has one."""
-    for kwargs in (
-        {"program_id": program.pk, "pairing_id": pairing_id},
-        {"pairing_id": pairing_id},
-    ):
+def pairing_link(program: Program) -> Callable[[int], str | None]:
+    """How to link to the console's page of a pairing, where the console has one."""
+    for names in (("program_id", "pairing_id"), ("pairing_id",)):
         try:
-            return reverse("console:pairing", kwargs=kwargs)
+            reverse("console:pairing", kwargs=dict.fromkeys(names, 1))
         except NoReverseMatch:
             continue
-    return None
+        fixed = {"program_id": program.pk} if "program_id" in names else {}
+        return lambda pairing_id: reverse(
+            "console:pairing", kwargs={**fixed, "pairing_id": pairing_id}
+        )
+    return lambda pairing_id: None
 
 
 @require_GET
@@ -55,18 +64,92 @@ def pairing_url(program: Program, pairing_id: int) -> str | None:
 def reporting(request: HttpRequest, program_id: int) -> HttpResponse:
     program = administered_program(request, program_id)
     report = certificate_report(program=program, page_number=request.GET.get("page"))
-    # Each session waiting for feedback links to its pairing's page, where there is one.
-    people = [
-        (row, [(session, pairing_url(program, session.pairing_id)) for session in row.waiting])
-        for row in report.rows
-    ]
+    link = pairing_link(program)
+    styles = Context({"request": request})
+    people = [_row_view(row, link, styles) for row in report.rows]
     context: dict[str, Any] = {
         "program": program,
         "console_tab": "reporting",
         "report": report,
         "people": people,
+        "revoked_label": _("Revoked"),
     }
     return render(request, "console/reporting.html", context)
+
+
+@dataclass(frozen=True)
+class WaitingView:
+    iso: str
+    text: str
+    partners: str
+    # The pairing's page, where the console has one.
+    link: str | None
+
+
+@dataclass(frozen=True)
+class CellView:
+    kind: str  # earned, revoked, progress or none
+    text: str
+    iso: str = ""
+    classes: str = ""
+    bar_class: str = ""
+
+
+@dataclass(frozen=True)
+class RowView:
+    """One person's row, with its dates, texts and bar widths worked out here rather than
+    by template tags in a loop of fifty rows."""
+
+    name: str
+    roles: str
+    sessions_completed: int
+    sessions_counting: int
+    waiting: list[WaitingView]
+    more: str
+    cells: list[CellView]
+
+
+def _day(value: datetime) -> tuple[str, str]:
+    local = timezone.localtime(value)
+    return local.date().isoformat(), dateformat.format(local, "j M Y")
+
+
+def _cell_view(cell: ReportCell, styles: Context) -> CellView:
+    award = cell.award
+    if award is not None:
+        iso, text = _day(award.issued_at)
+        if award.status == "revoked":
+            return CellView("revoked", _("earned %(date)s") % {"date": text}, iso)
+        return CellView("earned", text, iso)
+    if cell.sessions_required:
+        return CellView(
+            "progress",
+            _("%(done)d of %(needed)d")
+            % {"done": cell.sessions_shown, "needed": cell.sessions_required},
+            classes=style_class(styles, "--seal", cell.definition.colour),
+            bar_class=style_class(styles, "width", cell.percent),
+        )
+    return CellView("none", _("Not earned"))
+
+
+def _row_view(row: ReportRow, link: Callable[[int], str | None], styles: Context) -> RowView:
+    waiting = []
+    for session in row.waiting[:WAITING_SHOWN]:
+        iso, text = _day(session.starts_at)
+        partners = _("with %(names)s") % {"names": ", ".join(session.partners)}
+        waiting.append(
+            WaitingView(iso, text, partners if session.partners else "", link(session.pairing_id))
+        )
+    more = len(row.waiting) - WAITING_SHOWN
+    return RowView(
+        name=row.name,
+        roles=", ".join(row.roles),
+        sessions_completed=row.sessions_completed,
+        sessions_counting=row.sessions_counting,
+        waiting=waiting,
+        more=ngettext("and %(n)d more", "and %(n)d more", more) % {"n": more} if more > 0 else "",
+        cells=[_cell_view(cell, styles) for cell in row.certificates],
+    )
 
 
 class _Echo:
