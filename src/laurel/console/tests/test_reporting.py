@@ -298,3 +298,10 @@ def test_the_export_reads_people_a_chunk_at_a_time(admin_client, program, monkey
 def test_the_old_page_name_still_reaches_reporting(admin_client, program):
     old = reverse("certificates:program_certificates", args=[program.pk])
     assert admin_client.get(old, follow=True).redirect_chain[-1][0] == url(program)
+
+
+def test_the_old_page_tells_nobody_else_that_the_program_exists(client, program):
+    old = reverse("certificates:program_certificates", args=[program.pk])
+    assert client.get(old)["Location"].startswith(reverse("accounts:login"))
+    client.force_login(admin_of(make_organisation("Other")))
+    assert client.get(old).status_code == 404
