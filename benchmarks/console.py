@@ -128,10 +128,10 @@ def main() -> None:
     ms, queries = server_time(reverse("console:certificates", args=[program.pk]))
     print(f"Content > Certificates page: {ms:7.1f} ms ({queries} queries)")
     advanced = program.certificates.get(name="Advanced Certificate")
-    ms, queries = server_time(
-        reverse("console:certificate_enable", args=[program.pk, advanced.pk])
+    ms, queries = server_time(reverse("console:certificate_enable", args=[program.pk, advanced.pk]))
+    print(
+        f"Enable confirmation (exact list, first page of names): {ms:7.1f} ms ({queries} queries)"
     )
-    print(f"Enable confirmation (exact list, first page of names): {ms:7.1f} ms ({queries} queries)")
 
     before = rss_mb()
     peak = before

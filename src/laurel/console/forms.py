@@ -67,6 +67,11 @@ class CertificateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        # The other rule's field is hidden and ignored: a problem there is no problem.
+        ignored = (
+            "threshold" if cleaned.get("rule") == CertificateDefinition.Rule.MANUAL else "guidance"
+        )
+        self.errors.pop(ignored, None)
         if (
             cleaned.get("rule") == CertificateDefinition.Rule.SESSIONS_COMPLETED
             and cleaned.get("threshold") is None

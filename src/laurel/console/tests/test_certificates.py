@@ -435,3 +435,13 @@ def test_the_pages_query_counts_do_not_grow(program, client, django_assert_max_n
 
 def test_admin_of_helper_makes_distinct_admins(program):
     assert admin_of(program.organisation).email != admin_of(program.organisation).email
+
+
+def test_the_other_rules_field_is_ignored(program, client):
+    response = client.post(
+        url("certificate_new", program),
+        form_data(rule="manual", threshold="-5", guidance="Present your project."),
+    )
+    assert response.status_code == 302
+    definition = CertificateDefinition.objects.get(program=program)
+    assert (definition.rule, definition.threshold) == ("manual", None)
