@@ -118,8 +118,7 @@ def _holders(
     *, program: Program, definitions: list[CertificateDefinition]
 ) -> tuple[dict[tuple[int, str], int], dict[int, int]]:
     """Current awards per (definition, status), and per definition those held by people
-    with no counting session (found from the few such people, not from every award: SQLite
-    joins in the order of a CROSS JOIN)."""
+    with no counting session (found from the few such people, not from every award)."""
     by_status: dict[tuple[int, str], int] = {}
     for definition_id, status, n in (
         IssuedCertificate.objects.filter(program=program, is_current=True)
@@ -128,13 +127,16 @@ def _holders(
         .order_by()
     ):
         by_status[(definition_id, status)] = n
+    # From each certificate, the people with no counting session (few), each looked up
+    # in the one-current-award-per-person index: the same order on SQLite and PostgreSQL.
     sql = f"""
-        SELECT i.definition_id, COUNT(*)
-        FROM {t.PROGRESS} g
-        CROSS JOIN {t.ISSUED} i
-        WHERE g.program_id = %s AND g.sessions_counting = 0
-          AND i.program_id = g.program_id AND i.user_id = g.user_id AND i.is_current
-        GROUP BY i.definition_id
+        SELECT d.id,
+               (SELECT COUNT(*) FROM {t.PROGRESS} g
+                 WHERE g.program_id = d.program_id AND g.sessions_counting = 0
+                   AND EXISTS (SELECT 1 FROM {t.ISSUED} i
+                                WHERE i.definition_id = d.id AND i.user_id = g.user_id
+                                  AND i.is_current))
+        FROM {t.DEFINITION} d WHERE d.program_id = %s
     """  # noqa: S608 - table names only; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [program.pk])
