@@ -71,6 +71,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/public_page.py
 	$(BIN)/python benchmarks/credentials.py
 	$(BIN)/python benchmarks/emails.py
+	$(BIN)/python benchmarks/console.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
@@ -78,6 +79,7 @@ bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/public_page.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/credentials.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/emails.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/console.py
 
 clean:
 	rm -rf $(VENV) var verifier/node_modules

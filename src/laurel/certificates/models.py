@@ -8,8 +8,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from laurel.programs.models import COLOUR_VALIDATOR, Organisation, Participant, Program
+from laurel.rendering.faces import DEFAULT_LAYOUT, LAYOUTS
 
 TEXT_MAX_LENGTH = 2000
+LAYOUT_CHOICES = [(key, label) for key, label in LAYOUTS.items()]
+
+
+def layout_for(*, definition_layout: str, organisation: Organisation) -> str:
+    """The layout a certificate is printed in: its own, else the organisation's default,
+    else the house default."""
+    # ``certificate_layout`` is the organisation's setting where it has one.
+    organisation_layout = getattr(organisation, "certificate_layout", "") or ""
+    for layout in (definition_layout, organisation_layout):
+        if layout in LAYOUTS:
+            return layout
+    return DEFAULT_LAYOUT
 
 
 class CertificateDefinition(models.Model):
@@ -24,6 +37,8 @@ class CertificateDefinition(models.Model):
     rule = models.CharField(max_length=20, choices=Rule.choices)
     threshold = models.PositiveIntegerField(null=True, blank=True)
     guidance = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    # Blank: the organisation's default layout, whatever it is when a certificate is issued.
+    layout = models.CharField(max_length=20, blank=True, choices=LAYOUT_CHOICES)
     enabled = models.BooleanField(default=False)
     enabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -72,7 +87,14 @@ class Progress(models.Model):
                 name="progress_counting_within_completed",
             ),
         ]
-        indexes = [models.Index(fields=["program", "sessions_counting"])]
+        # Covers the award engine's "counting at least N" and the reports' histogram of
+        # people by counting sessions, which reads the index alone.
+        indexes = [
+            models.Index(
+                fields=["program", "sessions_counting", "sessions_completed"],
+                name="progress_program_counting",
+            )
+        ]
         verbose_name_plural = "progress"
 
 
@@ -127,6 +149,8 @@ class IssuedCertificate(models.Model):
     text_template = models.TextField(max_length=TEXT_MAX_LENGTH)
     text = models.TextField()
     colour = models.CharField(max_length=7)
+    # Certificates issued before layouts could be chosen were all printed in the default.
+    layout = models.CharField(max_length=20, default=DEFAULT_LAYOUT)
     banner = models.CharField(max_length=200, blank=True)
     logo = models.CharField(max_length=200, blank=True)
     organisation_name = models.CharField(max_length=200)
@@ -155,6 +179,12 @@ class IssuedCertificate(models.Model):
         indexes = [
             models.Index(fields=["public_id"], condition=Q(is_current=True), name="issued_public"),
             models.Index(fields=["program", "user"]),
+            # Reports count the holders of each certificate by status from this alone.
+            models.Index(
+                fields=["program", "definition", "status"],
+                condition=Q(is_current=True),
+                name="issued_current_by_status",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ admin's report); they read through these.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -147,6 +148,12 @@ def would_award(*, definition: CertificateDefinition, threshold: int | None) -> 
     with connection.cursor() as cursor:
         cursor.execute(sql, [definition.program_id, threshold, definition.pk])
         return [Qualifier(row[0], row[1], row[2]) for row in cursor.fetchall()]
+
+
+def award_fingerprint(user_ids: Iterable[int]) -> str:
+    """A short digest of a set of people, to bind a confirmation to the people it showed."""
+    digest = hashlib.sha256(",".join(str(u) for u in sorted(set(user_ids))).encode())
+    return digest.hexdigest()[:32]
 
 
 def definitions_due(*, program: Program, user_ids: list[int]) -> list[CertificateDefinition]:

@@ -7,7 +7,7 @@ app_name = "certificates"
 urlpatterns = [
     path(
         "manage/programs/<int:program_id>/certificates/",
-        views.program_certificates,
+        views.program_certificates_moved,
         name="program_certificates",
     ),
 ]

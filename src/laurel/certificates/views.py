@@ -1,15 +1,16 @@
-"""Pages: a person's activity, and a program's certificates with progress for its admins."""
+"""The home page: a person's activity, and the programs an admin looks after."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from laurel.accounts.models import User
 from laurel.certificates.activity import activity_for_user
-from laurel.certificates.reporting import certificate_report, programs_administered_by
+from laurel.certificates.reporting import programs_administered_by
 from laurel.programs.selectors import program_administered_by
 
 
@@ -30,11 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def program_certificates(request: HttpRequest, program_id: int) -> HttpResponse:
-    """The program's certificates and its participants' progress, for its admins only."""
+def program_certificates_moved(request: HttpRequest, program_id: int) -> HttpResponse:
+    """The program's report moved into the console; old links and bookmarks still arrive
+    (its admins only: anyone else learns nothing about the program)."""
     assert isinstance(request.user, User)
-    program = program_administered_by(program_id=program_id, user_id=request.user.pk)
-    if program is None:
+    if program_administered_by(program_id=program_id, user_id=request.user.pk) is None:
         raise Http404("No such program.")
-    report = certificate_report(program=program, page_number=request.GET.get("page"))
-    return render(request, "certificates/program_certificates.html", {"report": report})
+    target = reverse("console:reporting", args=[program_id])
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)

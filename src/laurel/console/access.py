@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 
 from laurel.accounts.models import User
+from laurel.certificates.models import CertificateDefinition
 from laurel.programs.models import Pairing, Program
 from laurel.programs.selectors import pairing_administered_by, program_administered_by
 
@@ -26,3 +27,14 @@ def administered_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
     if pairing is None:
         raise Http404("No such pairing.")
     return pairing
+
+
+def program_certificate(program: Program, certificate_id: int) -> CertificateDefinition:
+    definition = (
+        CertificateDefinition.objects.filter(program=program, pk=certificate_id)
+        .select_related("program__organisation")
+        .first()
+    )
+    if definition is None:
+        raise Http404("No such certificate.")
+    return definition

@@ -15,9 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from laurel.certificates.models import IssuedCertificate
-from laurel.programs.models import Organisation
-from laurel.rendering import LAYOUTS, CertificateFace
-from laurel.rendering.faces import DEFAULT_LAYOUT
+from laurel.rendering import CertificateFace
 from laurel.verification.models import RenderedFile
 
 # What the award engine issues: 128 random bits as 32 lowercase hex digits.
@@ -64,18 +62,8 @@ def certificate_face(*, award: IssuedCertificate) -> CertificateFace:
         certificate_id=award.public_id,
         banner=_stored_bytes(award.banner),
         logo=_stored_bytes(award.logo),
-        layout=_layout_of(award),
+        layout=award.layout,
     )
-
-
-def _layout_of(award: IssuedCertificate) -> str:
-    """The organisation's certificate layout (its settings page chooses it)."""
-    layout = (
-        Organisation.objects.filter(programs__pk=award.program_id)
-        .values_list("certificate_layout", flat=True)
-        .first()
-    )
-    return layout if layout in LAYOUTS else DEFAULT_LAYOUT
 
 
 def _stored_bytes(name: str) -> bytes | None:

@@ -20,7 +20,7 @@ from laurel.bulk import chunks, datetime_param, in_list
 from laurel.certificates import merge_fields
 from laurel.certificates import tables as t
 from laurel.certificates.events import AwardsIssued, award_changes
-from laurel.certificates.models import CertificateDefinition, IssuedCertificate
+from laurel.certificates.models import CertificateDefinition, IssuedCertificate, layout_for
 from laurel.certificates.selectors import definitions_due
 from laurel.programs.models import Program
 
@@ -76,6 +76,10 @@ def _frozen_columns(
         "text_template": ("%s", [definition.text]),
         "text": (" || u.name || ".join(["%s"] * len(parts)), list(parts)),
         "colour": ("%s", [definition.colour]),
+        "layout": (
+            "%s",
+            [layout_for(definition_layout=definition.layout, organisation=program.organisation)],
+        ),
         "banner": ("%s", [program.banner.name or ""]),
         "logo": ("%s", [program.organisation.logo.name or ""]),
         "organisation_name": ("%s", [program.organisation.name]),

@@ -161,7 +161,7 @@ def award_reissue(
             issued_at=old.issued_at, created_at=now, is_public=old.is_public,
             recipient_name=name, name=old.name,
             text_template=old.text_template, text=merge_fields.render(old.text_template, values),
-            colour=old.colour, banner=old.banner, logo=old.logo,
+            colour=old.colour, layout=old.layout, banner=old.banner, logo=old.logo,
             organisation_name=old.organisation_name, program_name=old.program_name,
             sessions_required=old.sessions_required,
         )  # fmt: skip

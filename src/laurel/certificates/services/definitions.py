@@ -3,6 +3,11 @@
 Enabling a certificate, or changing its rule so that more people qualify, awards it at
 once to everyone whose record already qualifies; without ``confirm`` nothing changes and
 ``ConfirmationRequired`` lists exactly who would be awarded.
+
+A confirmation can be bound to the people it was shown for: ``confirmed`` is the
+``fingerprint`` of the list the admin saw (``award_fingerprint``). If the change would
+award anyone else, or fewer people, by the time it is made, nothing is written and
+``ConfirmationRequired`` asks again with the list as it now is.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from django.utils import timezone
 from laurel.accounts.models import User
 from laurel.certificates import merge_fields
 from laurel.certificates.models import TEXT_MAX_LENGTH, AuditEntry, CertificateDefinition
-from laurel.certificates.selectors import Qualifier, would_award
+from laurel.certificates.selectors import Qualifier, award_fingerprint, would_award
 from laurel.certificates.services.audit import audit_record
 from laurel.certificates.services.awarding import awards_grant
 from laurel.errors import Conflict, InvalidInput
 from laurel.programs.models import Program
+from laurel.rendering.faces import LAYOUTS
 from laurel.validation import clean_colour, clean_line, clean_text
 
 MAX_THRESHOLD = 10_000
@@ -39,9 +45,21 @@ class ConfirmationRequired(Conflict):
 
     title = "Confirmation required"
 
-    def __init__(self, detail: str, *, would_award: list[Qualifier]) -> None:
+    def __init__(self, detail: str, *, would_award: list[Qualifier], changed: bool = False) -> None:
         super().__init__(detail)
         self.would_award = would_award
+        # Asked again because the people differ from those a bound confirmation was for.
+        self.changed = changed
+
+    @property
+    def fingerprint(self) -> str:
+        """What to pass back as ``confirmed`` to go ahead with exactly these people."""
+        return award_fingerprint(q.user_id for q in self.would_award)
+
+
+class _ConfirmedForOthers(Exception):
+    """Raised inside the transaction to roll back awards that reached other people than
+    those the admin confirmed."""
 
 
 def _clean_rule(rule: RuleInput, *, program: Program) -> RuleInput:
@@ -86,6 +104,15 @@ def _clean_design(*, name: object, text: object, colour: object) -> tuple[str, s
     return name, text, clean_colour(colour)
 
 
+def _clean_layout(layout: object) -> str:
+    if layout == "" or layout in LAYOUTS:
+        return str(layout)
+    known = ", ".join(LAYOUTS)
+    raise InvalidInput.field(
+        "layout", f"Unknown layout {layout!r}. Choose one of {known}, or leave it blank."
+    )
+
+
 def refuse_group(program: Program) -> None:
     if program.kind == Program.Kind.GROUP:
         raise InvalidInput.field(
@@ -103,17 +130,22 @@ def certificate_create(
     text: str,
     colour: str,
     rule: RuleInput,
+    layout: str = "",
     via: str = "",
     now: datetime | None = None,
 ) -> CertificateDefinition:
-    """A new certificate for ``program``, disabled until an admin enables it."""
+    """A new certificate for ``program``, disabled until an admin enables it.
+
+    A blank ``layout`` prints it in the organisation's default layout.
+    """
     now = now or timezone.now()
     refuse_group(program)
     name, text, colour = _clean_design(name=name, text=text, colour=colour)
+    layout = _clean_layout(layout)
     rule = _clean_rule(rule, program=program)
     with transaction.atomic():
         definition = CertificateDefinition.objects.create(
-            program=program, name=name, text=text, colour=colour,
+            program=program, name=name, text=text, colour=colour, layout=layout,
             rule=rule.type, threshold=rule.threshold, guidance=rule.guidance,
             created_at=now, updated_at=now,
         )  # fmt: skip
@@ -136,10 +168,18 @@ def locked_definition(definition: CertificateDefinition) -> CertificateDefinitio
     )
 
 
-def _confirmation_detail(qualifiers: list[Qualifier], what: str) -> str:
+def _confirmation_detail(qualifiers: list[Qualifier], what: str, *, changed: bool = False) -> str:
     count = len(qualifiers)
     people = "1 person" if count == 1 else f"{count} people"
-    return f"{what} awards this certificate now to {people} and emails them. Confirm to go ahead."
+    detail = f"{what} awards this certificate now to {people} and emails them. Confirm to go ahead."
+    if changed:
+        detail = "The people who qualify changed since you confirmed. " + detail
+    return detail
+
+
+def _check_confirmed(awarded: list[tuple[int, int]], confirmed: str | None) -> None:
+    if confirmed is not None and award_fingerprint(u for _, u in awarded) != confirmed:
+        raise _ConfirmedForOthers
 
 
 def certificate_enable(
@@ -147,15 +187,38 @@ def certificate_enable(
     definition: CertificateDefinition,
     by: User | None,
     confirm: bool,
+    confirmed: str | None = None,
     via: str = "",
     now: datetime | None = None,
 ) -> EnableResult:
     """Enable a certificate, awarding it at once to everyone whose record already qualifies.
 
     Without ``confirm`` nothing changes and ``ConfirmationRequired`` lists exactly who
-    would be awarded.
+    would be awarded. With ``confirmed`` (a fingerprint), it goes ahead only if it awards
+    exactly those people.
     """
     now = now or timezone.now()
+    try:
+        return _enable(definition=definition, by=by, confirm=confirm, confirmed=confirmed,
+                       via=via, now=now)  # fmt: skip
+    except _ConfirmedForOthers:
+        qualifiers = would_award(definition=definition, threshold=definition.threshold)
+        raise ConfirmationRequired(
+            _confirmation_detail(qualifiers, "Enabling", changed=True),
+            would_award=qualifiers,
+            changed=True,
+        ) from None
+
+
+def _enable(
+    *,
+    definition: CertificateDefinition,
+    by: User | None,
+    confirm: bool,
+    confirmed: str | None,
+    via: str,
+    now: datetime,
+) -> EnableResult:
     with transaction.atomic():
         definition = locked_definition(definition)
         program = definition.program
@@ -177,6 +240,7 @@ def certificate_enable(
                 definition=definition, program=program, method="automatic",
                 minimum_counting=definition.threshold, now=now,
             )  # fmt: skip
+        _check_confirmed(awarded, confirmed)
         audit_record(now=now, via=via, action=AuditEntry.Action.ENABLED, program=program, actor=by, definition=definition,
                data={"awarded": len(awarded)})  # fmt: skip
     return EnableResult(definition=definition, awarded=len(awarded))
@@ -212,17 +276,49 @@ def certificate_update(
     name: str = _UNSET,
     text: str = _UNSET,
     colour: str = _UNSET,
+    layout: str = _UNSET,
     rule: RuleInput = _UNSET,
     confirm: bool = False,
+    confirmed: str | None = None,
     via: str = "",
     now: datetime | None = None,
 ) -> EnableResult:
     """Edit a certificate's design or rule.
 
     Design edits never touch issued certificates. A rule change that would award people
-    at once needs ``confirm``; a stricter rule never revokes anything.
+    at once needs ``confirm`` (and, with ``confirmed``, goes ahead only if it awards
+    exactly those people); a stricter rule never revokes anything.
     """
     now = now or timezone.now()
+    try:
+        return _update(definition=definition, by=by, name=name, text=text, colour=colour,
+                       layout=layout, rule=rule, confirm=confirm, confirmed=confirmed, via=via,
+                       now=now)  # fmt: skip
+    except _ConfirmedForOthers:
+        refreshed = CertificateDefinition.objects.get(pk=definition.pk)
+        threshold = refreshed.threshold if rule is _UNSET else rule.threshold
+        qualifiers = would_award(definition=refreshed, threshold=threshold)
+        raise ConfirmationRequired(
+            _confirmation_detail(qualifiers, "This rule change", changed=True),
+            would_award=qualifiers,
+            changed=True,
+        ) from None
+
+
+def _update(
+    *,
+    definition: CertificateDefinition,
+    by: User | None,
+    name: str,
+    text: str,
+    colour: str,
+    layout: str,
+    rule: RuleInput,
+    confirm: bool,
+    confirmed: str | None,
+    via: str,
+    now: datetime,
+) -> EnableResult:
     with transaction.atomic():
         definition = locked_definition(definition)
         program = definition.program
@@ -231,12 +327,14 @@ def certificate_update(
             text=definition.text if text is _UNSET else text,
             colour=definition.colour if colour is _UNSET else colour,
         )
+        new_layout = definition.layout if layout is _UNSET else _clean_layout(layout)
         design_changes = {
             key: value
             for key, value, old in (
                 ("name", new_name, definition.name),
                 ("text", new_text, definition.text),
                 ("colour", new_colour, definition.colour),
+                ("layout", new_layout, definition.layout),
             )
             if value != old
         }
@@ -263,6 +361,7 @@ def certificate_update(
         if not design_changes and not rule_changes:
             return EnableResult(definition=definition, awarded=0)
         definition.name, definition.text, definition.colour = new_name, new_text, new_colour
+        definition.layout = new_layout
         definition.updated_at = now
         definition.save()
         if design_changes:
@@ -275,6 +374,7 @@ def certificate_update(
                     definition=definition, program=program, method="automatic",
                     minimum_counting=definition.threshold, now=now,
                 )  # fmt: skip
+                _check_confirmed(awarded, confirmed)
             audit_record(now=now, via=via, action=AuditEntry.Action.RULE_CHANGED, program=program, actor=by,
                    definition=definition, data={**rule_changes, "awarded": len(awarded)})  # fmt: skip
     return EnableResult(definition=definition, awarded=len(awarded))
