@@ -70,6 +70,7 @@ def _frozen_columns(
         "created_at": ("%s", [datetime_param(now)]),
         "status": ("%s", [IssuedCertificate.Status.VALID.value]),
         "revocation_reason": ("%s", [""]),
+        "revocation_reason_public": ("%s", [False]),
         "is_public": ("%s", [True]),
         "recipient_name": ("u.name", []),
         "name": ("%s", [definition.name]),

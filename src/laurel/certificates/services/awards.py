@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from laurel.accounts.models import NAME_MAX_LENGTH, User
 from laurel.bulk import chunks
 from laurel.certificates import merge_fields
-from laurel.certificates.events import AwardCorrected, AwardRevoked, award_changes
+from laurel.certificates.events import (
+    AwardCorrected,
+    AwardReinstated,
+    AwardRevoked,
+    award_changes,
+)
 from laurel.certificates.models import (
     TEXT_MAX_LENGTH,
     AuditEntry,
@@ -87,9 +94,13 @@ def certificate_award(
 def _locked_award(award: IssuedCertificate) -> IssuedCertificate:
     return (
         IssuedCertificate.objects.select_for_update(of=("self",))
-        .select_related("program")
+        .select_related("program", "user")
         .get(pk=award.pk)
     )
+
+
+def _reason(reason: object) -> str:
+    return clean_text(reason, field="reason", label=_("Reason"), max_length=TEXT_MAX_LENGTH)
 
 
 def award_revoke(
@@ -97,56 +108,144 @@ def award_revoke(
     award: IssuedCertificate,
     by: User | None,
     reason: str,
+    public_reason: bool = False,
     via: str = "",
     now: datetime | None = None,
 ) -> IssuedCertificate:
-    """Revoke an issued certificate; its public page and credential then say so."""
+    """Revoke an issued certificate; its public page and credential then say so.
+
+    The public page shows the reason only when ``public_reason`` is set; the organisation
+    (its pages, the API, the audit log) always sees it.
+    """
     now = now or timezone.now()
-    reason = clean_text(reason, field="reason", label="Reason", max_length=TEXT_MAX_LENGTH)
+    reason = _reason(reason)
     with transaction.atomic():
         award = _locked_award(award)
         if not award.is_current:
-            raise Conflict("This version was superseded; revoke the current version instead.")
+            raise Conflict(_("This version was superseded; revoke the current version instead."))
         if award.status == IssuedCertificate.Status.REVOKED:
-            raise Conflict("This certificate is already revoked.")
+            raise Conflict(_("This certificate is already revoked."))
         award.status = IssuedCertificate.Status.REVOKED
         award.revoked_at = now
         award.revoked_by = by
         award.revocation_reason = reason
-        award.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
+        award.revocation_reason_public = bool(public_reason)
+        award.save(
+            update_fields=[
+                "status", "revoked_at", "revoked_by", "revocation_reason",
+                "revocation_reason_public",
+            ]
+        )  # fmt: skip
         audit_record(now=now, via=via, action=AuditEntry.Action.REVOKED, program=award.program, actor=by, award=award,
-               definition=award.definition, data={"reason": reason})  # fmt: skip
+               definition=award.definition, data={"reason": reason, "public_reason": bool(public_reason)})  # fmt: skip
+        # A certificate reinstated and revoked again is news again: the count tells the
+        # listeners this revocation from the earlier ones.
+        occurrence = AuditEntry.objects.filter(
+            award=award, action=AuditEntry.Action.REVOKED
+        ).count()
         award_changes.announce(
-            AwardRevoked(award_id=award.pk, organisation_id=award.program.organisation_id)
+            AwardRevoked(
+                award_id=award.pk,
+                organisation_id=award.program.organisation_id,
+                occurrence=occurrence,
+            )
         )
     return award
 
 
-def award_reissue(
+def award_reinstate(
     *,
     award: IssuedCertificate,
     by: User | None,
-    recipient_name: str | None = None,
+    reason: str,
     via: str = "",
     now: datetime | None = None,
 ) -> IssuedCertificate:
-    """Issue a corrected version that supersedes ``award`` under the same public link.
+    """Undo a revocation made in error: the certificate is valid again under the same
+    public id, and its credential's status bit is cleared. The revocation stays in the
+    audit log."""
+    now = now or timezone.now()
+    reason = _reason(reason)
+    with transaction.atomic():
+        award = _locked_award(award)
+        if not award.is_current:
+            raise Conflict(
+                _("This version was superseded; open the current version to reinstate it.")
+            )
+        if award.status != IssuedCertificate.Status.REVOKED:
+            raise Conflict(_("This certificate is valid; only a revoked one can be reinstated."))
+        revoked = {
+            "revoked_at": award.revoked_at.isoformat() if award.revoked_at else None,
+            "revocation_reason": award.revocation_reason,
+        }
+        award.status = IssuedCertificate.Status.VALID
+        award.revoked_at = None
+        award.revoked_by = None
+        award.revocation_reason = ""
+        award.revocation_reason_public = False
+        award.save(
+            update_fields=[
+                "status", "revoked_at", "revoked_by", "revocation_reason",
+                "revocation_reason_public",
+            ]
+        )  # fmt: skip
+        audit_record(now=now, via=via, action=AuditEntry.Action.REINSTATED, program=award.program, actor=by,
+               award=award, definition=award.definition, data={"reason": reason, **revoked})  # fmt: skip
+        award_changes.announce(
+            AwardReinstated(award_id=award.pk, organisation_id=award.program.organisation_id)
+        )
+    return award
 
-    Everything frozen stays as it was except the recipient's name (by default the
-    person's current name), which is merged into the certificate text again.
+
+def award_correct(
+    *,
+    award: IssuedCertificate,
+    by: User | None,
+    reason: str,
+    recipient_name: str | None = None,
+    text: str | None = None,
+    via: str = "",
+    now: datetime | None = None,
+) -> IssuedCertificate:
+    """Issue a corrected version that supersedes ``award`` under the same public id.
+
+    ``recipient_name`` replaces the name on it; ``text`` replaces the text of this
+    certificate only (merge fields such as ``{recipient_name}`` are filled in, as in a
+    certificate's text; the certificate's own text is not touched). With neither, the
+    name becomes the person's current name. Everything else frozen stays as it was,
+    including the date it was earned. The old version is kept, superseded.
     """
     now = now or timezone.now()
+    reason = _reason(reason)
+    template: str | None = None
+    if text is not None:
+        template = clean_text(text, field="text", label=_("Text"), max_length=TEXT_MAX_LENGTH)
+        unknown = merge_fields.unknown_fields(template)
+        if unknown:
+            listed = ", ".join("{" + u + "}" for u in unknown)
+            known = ", ".join("{" + f + "}" for f in merge_fields.FIELDS)
+            raise InvalidInput.field(
+                "text",
+                _("Unknown merge field %(listed)s. Available fields: %(known)s.")
+                % {"listed": listed, "known": known},
+            )
     with transaction.atomic():
         old = _locked_award(award)
         if not old.is_current:
-            raise Conflict("This version was already superseded; correct the current version.")
+            raise Conflict(_("This version was already superseded; correct the current version."))
         if old.status == IssuedCertificate.Status.REVOKED:
-            raise Conflict("A revoked certificate cannot be re-issued.")
-        name = clean_line(
-            recipient_name if recipient_name is not None else old.user.name,
-            field="recipient_name", label="Recipient name", max_length=NAME_MAX_LENGTH,
+            raise Conflict(_("A revoked certificate cannot be corrected; reinstate it first."))
+        if recipient_name is None and text is None:
+            recipient_name = old.user.name
+        name = (
+            old.recipient_name
+            if recipient_name is None
+            else clean_line(
+                recipient_name, field="recipient_name", label=_("Recipient name"),
+                max_length=NAME_MAX_LENGTH,
+            )
         )  # fmt: skip
-        IssuedCertificate.objects.filter(pk=old.pk).update(is_current=False)
+        template = old.text_template if template is None else template
         values = merge_fields.values_for(
             recipient_name=name,
             program_name=old.program_name,
@@ -154,20 +253,32 @@ def award_reissue(
             sessions_required=old.sessions_required,
             issued_at=old.issued_at,
         )
+        new_text = merge_fields.render(template, values)
+        if name == old.recipient_name and new_text == old.text:
+            field = "text" if text is not None else "recipient_name"
+            raise InvalidInput.field(
+                field, _("This is what the certificate already says; change the name or the text.")
+            )
+        IssuedCertificate.objects.filter(pk=old.pk).update(is_current=False)
         new = IssuedCertificate.objects.create(
             public_id=old.public_id, version=old.version + 1, supersedes=old,
             definition_id=old.definition_id, program_id=old.program_id, user_id=old.user_id,
-            participant_id=old.participant_id, method=old.method, awarded_by=by,
+            participant_id=old.participant_id, method=old.method, awarded_by=old.awarded_by,
             issued_at=old.issued_at, created_at=now, is_public=old.is_public,
-            recipient_name=name, name=old.name,
-            text_template=old.text_template, text=merge_fields.render(old.text_template, values),
+            recipient_name=name, name=old.name, text_template=template, text=new_text,
             colour=old.colour, banner=old.banner, logo=old.logo,
             organisation_name=old.organisation_name, program_name=old.program_name,
             sessions_required=old.sessions_required,
         )  # fmt: skip
-        audit_record(now=now, via=via, action=AuditEntry.Action.REISSUED, program=old.program, actor=by, award=new,
+        changes: dict[str, Any] = {}
+        if name != old.recipient_name:
+            changes["recipient_name"] = {"from": old.recipient_name, "to": name}
+        if new_text != old.text:
+            changes["text"] = {"from": old.text, "to": new_text}
+        audit_record(now=now, via=via, action=AuditEntry.Action.CORRECTED, program=old.program, actor=by, award=new,
                definition=old.definition,
-               data={"from_version": old.version, "to_version": new.version})  # fmt: skip
+               data={"reason": reason, "from_version": old.version, "to_version": new.version,
+                     "previous_award_id": old.pk, "changes": changes})  # fmt: skip
         award_changes.announce(
             AwardCorrected(
                 award_id=new.pk,
