@@ -29,6 +29,7 @@ from laurel.certificates.models import (
 from laurel.certificates.services.audit import audit_record
 from laurel.certificates.services.awarding import awards_grant
 from laurel.certificates.services.definitions import locked_definition, refuse_group
+from laurel.certificates.tracking import TrackFilter, selection_figures, tracked_people
 from laurel.errors import Conflict, InvalidInput
 from laurel.programs.models import Participant
 from laurel.validation import clean_line, clean_text
@@ -36,59 +37,131 @@ from laurel.validation import clean_line, clean_text
 
 @dataclass(frozen=True)
 class ManualAwardResult:
+    # The new awards' ids.
     awarded: list[int] = field(default_factory=list)
+    # Participants chosen by id who already held the certificate (valid or revoked).
     skipped: list[int] = field(default_factory=list)
+    # How many of the people chosen already held it, however they were chosen...
+    skipped_count: int = 0
+    # ... and of those, how many hold it revoked: reinstating is the way back for them.
+    revoked_count: int = 0
 
 
 def certificate_award(
     *,
     definition: CertificateDefinition,
     by: User | None,
-    participant_ids: Sequence[int],
+    participant_ids: Sequence[int] | None = None,
+    selection: TrackFilter | None = None,
     via: str = "",
     now: datetime | None = None,
 ) -> ManualAwardResult:
-    """Award a certificate by hand. People who already hold it are skipped, not duplicated."""
+    """Award a certificate by hand. People who already hold it are skipped, not duplicated.
+
+    The people are chosen by participant id, or by a Track Progress ``selection`` (everyone
+    the filter matches, awarded by one statement however many they are). A person whose
+    certificate was revoked is skipped too: reinstating it is the way back.
+    """
     now = now or timezone.now()
-    wanted = list(dict.fromkeys(participant_ids))
-    if not wanted:
-        raise InvalidInput.field("participant_ids", "Choose at least one participant to award.")
+    if (participant_ids is None) == (selection is None):
+        raise InvalidInput.field(
+            "participant_ids", _("Choose the people to award, by id or by a filter.")
+        )
     with transaction.atomic():
         definition = locked_definition(definition)
         program = definition.program
         refuse_group(program)
         if not definition.enabled:
-            raise Conflict("This certificate is disabled. Enable it before awarding it.")
-        user_by_participant: dict[int, int] = {}
-        for batch in chunks(wanted):
-            user_by_participant.update(
-                Participant.objects.filter(program=program, pk__in=batch).values_list(
-                    "pk", "user_id"
-                )
+            raise Conflict(_("This certificate is disabled. Enable it before awarding it."))
+        if selection is not None:
+            result = _award_selection(definition=definition, by=by, selection=selection, now=now)
+        else:
+            result = _award_ids(
+                definition=definition, by=by, participant_ids=participant_ids or [], now=now
             )
-        unknown = [pid for pid in wanted if pid not in user_by_participant]
-        if unknown:
-            shown = ", ".join(str(pid) for pid in unknown[:20])
-            raise InvalidInput.field(
-                "participant_ids", f"These participants are not in this program: {shown}."
-            )
-        created = awards_grant(
-            definition=definition, program=program, method="manual", by=by,
-            user_ids=list(dict.fromkeys(user_by_participant.values())), now=now,
-        )  # fmt: skip
-        award_by_user = {user_id: award_id for award_id, user_id in created}
-        awarded: list[int] = []
-        skipped: list[int] = []
-        for pid in wanted:
-            award_id = award_by_user.pop(user_by_participant[pid], None)
-            if award_id is None:
-                skipped.append(pid)
-            else:
-                awarded.append(award_id)
-        audit_record(now=now, via=via, action=AuditEntry.Action.AWARDED_MANUALLY, program=program, actor=by,
-               definition=definition,
-               data={"awarded": len(awarded), "skipped": len(skipped), "award_ids": awarded[:1000]})  # fmt: skip
-    return ManualAwardResult(awarded=awarded, skipped=skipped)
+        data: dict[str, Any] = {
+            "awarded": len(result.awarded),
+            "skipped": result.skipped_count,
+            "award_ids": result.awarded[:1000],
+        }
+        if selection is not None:
+            data["selection"] = selection.described()
+        audit_record(now=now, via=via, action=AuditEntry.Action.AWARDED_MANUALLY, program=program,
+                     actor=by, definition=definition, data=data)  # fmt: skip
+    return result
+
+
+def _award_ids(
+    *,
+    definition: CertificateDefinition,
+    by: User | None,
+    participant_ids: Sequence[int],
+    now: datetime,
+) -> ManualAwardResult:
+    program = definition.program
+    wanted = list(dict.fromkeys(participant_ids))
+    if not wanted:
+        raise InvalidInput.field("participant_ids", _("Choose at least one participant to award."))
+    user_by_participant: dict[int, int] = {}
+    for batch in chunks(wanted):
+        user_by_participant.update(
+            Participant.objects.filter(program=program, pk__in=batch).values_list("pk", "user_id")
+        )
+    unknown = [pid for pid in wanted if pid not in user_by_participant]
+    if unknown:
+        shown = ", ".join(str(pid) for pid in unknown[:20])
+        raise InvalidInput.field(
+            "participant_ids",
+            _("These participants are not in this program: %(ids)s.") % {"ids": shown},
+        )
+    created = awards_grant(
+        definition=definition, program=program, method="manual", by=by,
+        user_ids=list(dict.fromkeys(user_by_participant.values())), now=now,
+    )  # fmt: skip
+    award_by_user = {user_id: award_id for award_id, user_id in created}
+    awarded: list[int] = []
+    skipped: list[int] = []
+    for pid in wanted:
+        award_id = award_by_user.pop(user_by_participant[pid], None)
+        if award_id is None:
+            skipped.append(pid)
+        else:
+            awarded.append(award_id)
+    revoked = 0
+    skipped_users = list({user_by_participant[pid] for pid in skipped})
+    for batch in chunks(skipped_users):
+        revoked += IssuedCertificate.objects.filter(
+            definition=definition, user_id__in=batch, is_current=True,
+            status=IssuedCertificate.Status.REVOKED,
+        ).count()  # fmt: skip
+    return ManualAwardResult(
+        awarded=awarded, skipped=skipped, skipped_count=len(skipped), revoked_count=revoked
+    )
+
+
+def _award_selection(
+    *,
+    definition: CertificateDefinition,
+    by: User | None,
+    selection: TrackFilter,
+    now: datetime,
+) -> ManualAwardResult:
+    if selection.program_id != definition.program_id:
+        raise InvalidInput.field(
+            "selection", _("The filter is about another program than the certificate.")
+        )
+    figures = selection_figures(selection=selection, certificate_id=definition.pk)
+    sql, params = tracked_people(selection).values("user_id").query.sql_with_params()
+    created = awards_grant(
+        definition=definition, program=definition.program, method="manual", by=by,
+        among=(sql, params), now=now,
+    )  # fmt: skip
+    awarded = [award_id for award_id, _user_id in created]
+    return ManualAwardResult(
+        awarded=awarded,
+        skipped_count=max(0, figures.matched - len(awarded)),
+        revoked_count=figures.revoked,
+    )
 
 
 def _locked_award(award: IssuedCertificate) -> IssuedCertificate:

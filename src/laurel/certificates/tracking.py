@@ -1,0 +1,327 @@
+"""Track Progress: a program's people, searched, filtered and sorted, a page at a time.
+
+The same filter is the selection of a bulk action ("award to all N that match"): the
+award engine reads it as a subquery, so the people chosen never travel to the browser
+and back. Everything reads the maintained progress table, never the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from laurel.certificates.models import (
+    AuditEntry,
+    CertificateDefinition,
+    IssuedCertificate,
+    Progress,
+)
+from laurel.certificates.selectors import roles_by_user
+from laurel.programs.models import Participant
+
+ROLES = ("mentor", "mentee")
+STATES = ("earned", "not_earned", "revoked")
+# Each sort ends with the user id, so that the order is total and pages never overlap.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("user__name", "user_id"),
+    "-name": ("-user__name", "-user_id"),
+    "counting": ("sessions_counting", "user__name", "user_id"),
+    "-counting": ("-sessions_counting", "user__name", "user_id"),
+    "completed": ("sessions_completed", "user__name", "user_id"),
+    "-completed": ("-sessions_completed", "user__name", "user_id"),
+}
+DEFAULT_SORT = "name"
+
+ACTION_LABELS = {
+    AuditEntry.Action.AWARDED_MANUALLY: _("Awarded by an admin"),
+    AuditEntry.Action.REVOKED: _("Revoked"),
+    AuditEntry.Action.REINSTATED: _("Reinstated"),
+    AuditEntry.Action.CORRECTED: _("Corrected"),
+    AuditEntry.Action.REISSUED: _("Re-issued"),
+}
+
+
+@dataclass(frozen=True)
+class TrackFilter:
+    """Who Track Progress shows, and whom a bulk action over "all that match" reaches.
+
+    ``state`` (``earned``: holds it valid; ``revoked``: holds it revoked; ``not_earned``:
+    does not hold it at all) is about the certificate ``certificate_id``; the progress
+    range is about counting sessions.
+    """
+
+    program_id: int
+    search: str = ""
+    role: str = ""
+    min_sessions: int | None = None
+    max_sessions: int | None = None
+    certificate_id: int | None = None
+    state: str = ""
+
+    def described(self) -> dict[str, Any]:
+        """The filter as the audit log keeps it: only what narrows it down."""
+        return {
+            name: value
+            for name, value in (
+                ("search", self.search),
+                ("role", self.role),
+                ("min_sessions", self.min_sessions),
+                ("max_sessions", self.max_sessions),
+                ("certificate_id", self.certificate_id),
+                ("state", self.state),
+            )
+            if value not in ("", None)
+        }
+
+
+def _held(certificate_id: int) -> QuerySet[IssuedCertificate]:
+    return IssuedCertificate.objects.filter(
+        definition_id=certificate_id, user_id=OuterRef("user_id"), is_current=True
+    )
+
+
+def tracked_people(selection: TrackFilter) -> QuerySet[Progress]:
+    """Everyone in the program who matches, one progress row per person."""
+    people = Progress.objects.filter(program_id=selection.program_id)
+    search = selection.search.strip()
+    if search:
+        people = people.filter(Q(user__name__icontains=search) | Q(user__email__icontains=search))
+    if selection.role:
+        people = people.filter(
+            Exists(
+                Participant.objects.filter(
+                    program_id=OuterRef("program_id"), user_id=OuterRef("user_id"),
+                    role=selection.role,
+                )
+            )
+        )  # fmt: skip
+    if selection.min_sessions is not None:
+        people = people.filter(sessions_counting__gte=selection.min_sessions)
+    if selection.max_sessions is not None:
+        people = people.filter(sessions_counting__lte=selection.max_sessions)
+    if selection.certificate_id is not None and selection.state:
+        held = _held(selection.certificate_id)
+        if selection.state == "earned":
+            people = people.filter(Exists(held.filter(status=IssuedCertificate.Status.VALID)))
+        elif selection.state == "revoked":
+            people = people.filter(Exists(held.filter(status=IssuedCertificate.Status.REVOKED)))
+        elif selection.state == "not_earned":
+            people = people.exclude(Exists(held))
+    return people
+
+
+@dataclass(frozen=True)
+class SelectionFigures:
+    """How many people a filter matches, and of them how many already hold a certificate
+    (valid or revoked), and how many hold it revoked."""
+
+    matched: int
+    holding: int
+    revoked: int
+
+
+def selection_figures(*, selection: TrackFilter, certificate_id: int) -> SelectionFigures:
+    held = _held(certificate_id)
+    figures = tracked_people(selection).aggregate(
+        matched=Count("pk"),
+        holding=Count("pk", filter=Q(Exists(held))),
+        revoked=Count("pk", filter=Q(Exists(held.filter(status=IssuedCertificate.Status.REVOKED)))),
+    )
+    return SelectionFigures(
+        matched=figures["matched"] or 0,
+        holding=figures["holding"] or 0,
+        revoked=figures["revoked"] or 0,
+    )
+
+
+@dataclass(frozen=True)
+class TrackRow:
+    user_id: int
+    participant_id: int
+    name: str
+    email: str
+    roles: list[str]
+    sessions_completed: int
+    sessions_counting: int
+    # The current version of each certificate this person holds, by certificate id.
+    awards: dict[int, IssuedCertificate] = field(default_factory=dict)
+
+    @property
+    def missing_feedback_count(self) -> int:
+        return self.sessions_completed - self.sessions_counting
+
+
+@dataclass(frozen=True)
+class TrackCell:
+    definition: CertificateDefinition
+    award: IssuedCertificate | None
+    sessions_counting: int
+
+
+@dataclass(frozen=True)
+class TrackPage:
+    selection: TrackFilter
+    sort: str
+    definitions: list[CertificateDefinition]
+    rows: list[TrackRow]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.rows)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def cells(self, row: TrackRow) -> list[TrackCell]:
+        return [TrackCell(d, row.awards.get(d.pk), row.sessions_counting) for d in self.definitions]
+
+
+def track_page(
+    *, selection: TrackFilter, sort: str = DEFAULT_SORT, number: int = 1, per_page: int = 50
+) -> TrackPage:
+    """One page of the people who match, with their roles and the certificates they hold.
+
+    Five queries whatever the size of the program: the count, the page, roles, awards and
+    the program's certificates. A page number past the end shows the last page.
+    """
+    people = tracked_people(selection)
+    total = people.count()
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, number), pages)
+    ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    start = (number - 1) * per_page
+    entries = list(
+        people.annotate(
+            participant_id=Subquery(
+                Participant.objects.filter(
+                    program_id=OuterRef("program_id"), user_id=OuterRef("user_id")
+                )
+                .values("user_id")
+                .annotate(first=Min("id"))
+                .values("first")[:1]
+            )
+        )
+        .order_by(*ordering)
+        .values_list(
+            "user_id",
+            "participant_id",
+            "user__name",
+            "user__email",
+            "sessions_completed",
+            "sessions_counting",
+        )[start : start + per_page]
+    )
+    user_ids = [entry[0] for entry in entries]
+    roles = roles_by_user(program_id=selection.program_id, user_ids=user_ids)
+    awards: dict[int, dict[int, IssuedCertificate]] = {}
+    if user_ids:
+        for award in IssuedCertificate.objects.filter(
+            program_id=selection.program_id, user_id__in=user_ids, is_current=True
+        ).only("pk", "definition_id", "user_id", "status", "issued_at", "public_id"):
+            awards.setdefault(award.user_id, {})[award.definition_id] = award
+    definitions = list(
+        CertificateDefinition.objects.filter(program_id=selection.program_id).order_by(
+            "-enabled", "threshold", "name", "pk"
+        )
+    )
+    rows = [
+        TrackRow(
+            user_id=user_id,
+            participant_id=participant_id,
+            name=name,
+            email=email,
+            roles=roles.get(user_id, []),
+            sessions_completed=completed,
+            sessions_counting=counting,
+            awards=awards.get(user_id, {}),
+        )
+        for user_id, participant_id, name, email, completed, counting in entries
+    ]
+    return TrackPage(
+        selection=selection,
+        sort=sort if sort in SORTS else DEFAULT_SORT,
+        definitions=definitions,
+        rows=rows,
+        total=total,
+        number=number,
+        per_page=per_page,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a certificate's history, as its admin page lists it."""
+
+    at: datetime
+    action: str
+    label: str
+    actor: str
+    via: str
+    version: int | None
+    data: dict[str, Any]
+
+
+def award_versions(*, public_id: str) -> list[IssuedCertificate]:
+    """Every version of the certificate with this public id, newest first."""
+    return list(
+        IssuedCertificate.objects.filter(public_id=public_id)
+        .select_related("awarded_by")
+        .order_by("-version")
+    )
+
+
+def award_history(*, versions: list[IssuedCertificate]) -> list[HistoryEntry]:
+    """Who did what to the certificate and when, newest first: its award (from the first
+    version) and every audit entry about any of its versions. One query."""
+    if not versions:
+        return []
+    first = versions[-1]
+    version_of = {v.pk: v.version for v in versions}
+    entries = [
+        HistoryEntry(
+            at=entry.created_at,
+            action=entry.action,
+            label=str(ACTION_LABELS.get(entry.action, entry.action)),
+            actor=entry.actor.name if entry.actor else "",
+            via=entry.via,
+            version=version_of.get(entry.award_id or 0),
+            data=entry.data,
+        )
+        for entry in AuditEntry.objects.filter(award_id__in=list(version_of))
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    ]
+    awarded = HistoryEntry(
+        at=first.created_at,
+        action="awarded",
+        label=str(
+            _("Awarded by an admin")
+            if first.method == IssuedCertificate.Method.MANUAL
+            else _("Awarded automatically")
+        ),
+        actor=first.awarded_by.name if first.awarded_by else "",
+        via="",
+        version=first.version,
+        data={},
+    )
+    return [*entries, awarded]
