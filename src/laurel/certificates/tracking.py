@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from laurel.certificates.models import (
@@ -36,7 +36,7 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SORT = "name"
 
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, Any] = {
     AuditEntry.Action.AWARDED_MANUALLY: _("Awarded by an admin"),
     AuditEntry.Action.REVOKED: _("Revoked"),
     AuditEntry.Action.REINSTATED: _("Reinstated"),
@@ -139,6 +139,13 @@ def selection_figures(*, selection: TrackFilter, certificate_id: int) -> Selecti
 
 
 @dataclass(frozen=True)
+class TrackCell:
+    definition: CertificateDefinition
+    award: IssuedCertificate | None
+    sessions_counting: int
+
+
+@dataclass(frozen=True)
 class TrackRow:
     user_id: int
     participant_id: int
@@ -147,19 +154,12 @@ class TrackRow:
     roles: list[str]
     sessions_completed: int
     sessions_counting: int
-    # The current version of each certificate this person holds, by certificate id.
-    awards: dict[int, IssuedCertificate] = field(default_factory=dict)
+    # Where the person stands towards each of the program's certificates, in order.
+    cells: list[TrackCell] = field(default_factory=list)
 
     @property
     def missing_feedback_count(self) -> int:
         return self.sessions_completed - self.sessions_counting
-
-
-@dataclass(frozen=True)
-class TrackCell:
-    definition: CertificateDefinition
-    award: IssuedCertificate | None
-    sessions_counting: int
 
 
 @dataclass(frozen=True)
@@ -192,12 +192,23 @@ class TrackPage:
     def has_next(self) -> bool:
         return self.number < self.pages
 
-    def cells(self, row: TrackRow) -> list[TrackCell]:
-        return [TrackCell(d, row.awards.get(d.pk), row.sessions_counting) for d in self.definitions]
+
+def program_certificates(*, program_id: int) -> list[CertificateDefinition]:
+    """The program's certificates in the order Track Progress shows them."""
+    return list(
+        CertificateDefinition.objects.filter(program_id=program_id).order_by(
+            "-enabled", F("threshold").asc(nulls_last=True), "name", "pk"
+        )
+    )
 
 
 def track_page(
-    *, selection: TrackFilter, sort: str = DEFAULT_SORT, number: int = 1, per_page: int = 50
+    *,
+    selection: TrackFilter,
+    sort: str = DEFAULT_SORT,
+    number: int = 1,
+    per_page: int = 50,
+    definitions: list[CertificateDefinition] | None = None,
 ) -> TrackPage:
     """One page of the people who match, with their roles and the certificates they hold.
 
@@ -239,11 +250,8 @@ def track_page(
             program_id=selection.program_id, user_id__in=user_ids, is_current=True
         ).only("pk", "definition_id", "user_id", "status", "issued_at", "public_id"):
             awards.setdefault(award.user_id, {})[award.definition_id] = award
-    definitions = list(
-        CertificateDefinition.objects.filter(program_id=selection.program_id).order_by(
-            "-enabled", "threshold", "name", "pk"
-        )
-    )
+    if definitions is None:
+        definitions = program_certificates(program_id=selection.program_id)
     rows = [
         TrackRow(
             user_id=user_id,
@@ -253,7 +261,7 @@ def track_page(
             roles=roles.get(user_id, []),
             sessions_completed=completed,
             sessions_counting=counting,
-            awards=awards.get(user_id, {}),
+            cells=[TrackCell(d, awards.get(user_id, {}).get(d.pk), counting) for d in definitions],
         )
         for user_id, participant_id, name, email, completed, counting in entries
     ]
