@@ -342,6 +342,10 @@ def award_revoke(request: HttpRequest, award_id: int) -> HttpResponse:
                 public_reason=form.cleaned_data["public_reason"],
             )
         except LaurelError as error:
+            if not error.errors:
+                # About the certificate's state (someone else changed it meanwhile).
+                messages.error(request, error.detail)
+                return redirect("console:award", award_id=found.pk)
             form.add_service_error(error)
         else:
             messages.success(request, _("The certificate was revoked."))
@@ -358,6 +362,10 @@ def award_reinstate(request: HttpRequest, award_id: int) -> HttpResponse:
         try:
             reinstate_service(award=found, by=_admin(request), reason=form.cleaned_data["reason"])
         except LaurelError as error:
+            if not error.errors:
+                # About the certificate's state (someone else changed it meanwhile).
+                messages.error(request, error.detail)
+                return redirect("console:award", award_id=found.pk)
             form.add_service_error(error)
         else:
             messages.success(request, _("The certificate was reinstated; it is valid again."))
@@ -391,6 +399,10 @@ def award_correct(request: HttpRequest, award_id: int) -> HttpResponse:
                 text=changes["text"],
             )
         except LaurelError as error:
+            if not error.errors:
+                # About the certificate's state (someone else changed it meanwhile).
+                messages.error(request, error.detail)
+                return redirect("console:award", award_id=found.pk)
             form.add_service_error(error)
         else:
             messages.success(
