@@ -145,12 +145,18 @@ class BulkAwardForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
+    reason_label = _("Why is it reinstated?")
+
     reason = forms.CharField(
         label=_("Reason"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give a reason; it is kept in the audit log.")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = self.reason_label
 
     def add_service_error(self, error: LaurelError) -> None:
         """Show a refusal of the service next to the field it names, or above the form."""
@@ -165,6 +171,7 @@ class ReasonForm(forms.Form):
 
 
 class RevokeForm(ReasonForm):
+    reason_label = _("Why is it revoked?")
     public_reason = forms.BooleanField(
         label=_("Show the reason on the public page"),
         required=False,
@@ -173,6 +180,7 @@ class RevokeForm(ReasonForm):
 
 
 class CorrectForm(ReasonForm):
+    reason_label = _("Why is it corrected?")
     recipient_name = forms.CharField(label=_("Recipient name"), max_length=NAME_MAX_LENGTH)
     text = forms.CharField(
         label=_("Text"),

@@ -346,7 +346,7 @@ def award_correct(
         changes: dict[str, Any] = {}
         if name != old.recipient_name:
             changes["recipient_name"] = {"from": old.recipient_name, "to": name}
-        if new_text != old.text:
+        if template != old.text_template:
             changes["text"] = {"from": old.text, "to": new_text}
         audit_record(now=now, via=via, action=AuditEntry.Action.CORRECTED, program=old.program, actor=by, award=new,
                definition=old.definition,
