@@ -70,12 +70,14 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/public_page.py
 	$(BIN)/python benchmarks/credentials.py
+	$(BIN)/python benchmarks/track_progress.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/csv_import.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/public_page.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/credentials.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/track_progress.py
 
 clean:
 	rm -rf $(VENV) var verifier/node_modules

@@ -72,7 +72,11 @@ class Progress(models.Model):
                 name="progress_counting_within_completed",
             ),
         ]
-        indexes = [models.Index(fields=["program", "sessions_counting"])]
+        indexes = [
+            models.Index(fields=["program", "sessions_counting"]),
+            # Track Progress sorts by either number.
+            models.Index(fields=["program", "sessions_completed"]),
+        ]
         verbose_name_plural = "progress"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from laurel.certificates.models import (
@@ -20,19 +20,20 @@ from laurel.certificates.models import (
     IssuedCertificate,
     Progress,
 )
-from laurel.certificates.selectors import roles_by_user
 from laurel.programs.models import Participant
 
 ROLES = ("mentor", "mentee")
 STATES = ("earned", "not_earned", "revoked")
-# Each sort ends with the user id, so that the order is total and pages never overlap.
+# Each sort ends with a unique column, so that the order is total and pages never overlap.
+# The progress sorts follow the indexes (program, sessions_counting | sessions_completed),
+# whose entries end with the row's id.
 SORTS: dict[str, tuple[str, ...]] = {
     "name": ("user__name", "user_id"),
     "-name": ("-user__name", "-user_id"),
-    "counting": ("sessions_counting", "user__name", "user_id"),
-    "-counting": ("-sessions_counting", "user__name", "user_id"),
-    "completed": ("sessions_completed", "user__name", "user_id"),
-    "-completed": ("-sessions_completed", "user__name", "user_id"),
+    "counting": ("sessions_counting", "pk"),
+    "-counting": ("-sessions_counting", "-pk"),
+    "completed": ("sessions_completed", "pk"),
+    "-completed": ("-sessions_completed", "-pk"),
 }
 DEFAULT_SORT = "name"
 
@@ -78,39 +79,43 @@ class TrackFilter:
         }
 
 
-def _held(certificate_id: int) -> QuerySet[IssuedCertificate]:
-    return IssuedCertificate.objects.filter(
-        definition_id=certificate_id, user_id=OuterRef("user_id"), is_current=True
-    )
+def _held(certificate_id: int, status: str | None = None) -> QuerySet[IssuedCertificate]:
+    """The people holding the certificate (current version), as a subquery of user ids."""
+    held = IssuedCertificate.objects.filter(definition_id=certificate_id, is_current=True)
+    if status is not None:
+        held = held.filter(status=status)
+    return held.values("user_id")
 
 
 def tracked_people(selection: TrackFilter) -> QuerySet[Progress]:
-    """Everyone in the program who matches, one progress row per person."""
+    """Everyone in the program who matches, one progress row per person.
+
+    Each condition on other tables is an uncorrelated ``IN (SELECT ...)``: the database
+    reads the people with that role, or holding that certificate, once, rather than once
+    for every person in the program.
+    """
     people = Progress.objects.filter(program_id=selection.program_id)
     search = selection.search.strip()
     if search:
         people = people.filter(Q(user__name__icontains=search) | Q(user__email__icontains=search))
     if selection.role:
         people = people.filter(
-            Exists(
-                Participant.objects.filter(
-                    program_id=OuterRef("program_id"), user_id=OuterRef("user_id"),
-                    role=selection.role,
-                )
-            )
-        )  # fmt: skip
+            user_id__in=Participant.objects.filter(
+                program_id=selection.program_id, role=selection.role
+            ).values("user_id")
+        )
     if selection.min_sessions is not None:
         people = people.filter(sessions_counting__gte=selection.min_sessions)
     if selection.max_sessions is not None:
         people = people.filter(sessions_counting__lte=selection.max_sessions)
     if selection.certificate_id is not None and selection.state:
-        held = _held(selection.certificate_id)
+        certificate = selection.certificate_id
         if selection.state == "earned":
-            people = people.filter(Exists(held.filter(status=IssuedCertificate.Status.VALID)))
+            people = people.filter(user_id__in=_held(certificate, IssuedCertificate.Status.VALID))
         elif selection.state == "revoked":
-            people = people.filter(Exists(held.filter(status=IssuedCertificate.Status.REVOKED)))
+            people = people.filter(user_id__in=_held(certificate, IssuedCertificate.Status.REVOKED))
         elif selection.state == "not_earned":
-            people = people.exclude(Exists(held))
+            people = people.exclude(user_id__in=_held(certificate))
     return people
 
 
@@ -125,11 +130,13 @@ class SelectionFigures:
 
 
 def selection_figures(*, selection: TrackFilter, certificate_id: int) -> SelectionFigures:
-    held = _held(certificate_id)
     figures = tracked_people(selection).aggregate(
         matched=Count("pk"),
-        holding=Count("pk", filter=Q(Exists(held))),
-        revoked=Count("pk", filter=Q(Exists(held.filter(status=IssuedCertificate.Status.REVOKED)))),
+        holding=Count("pk", filter=Q(user_id__in=_held(certificate_id))),
+        revoked=Count(
+            "pk",
+            filter=Q(user_id__in=_held(certificate_id, IssuedCertificate.Status.REVOKED)),
+        ),
     )
     return SelectionFigures(
         matched=figures["matched"] or 0,
@@ -212,38 +219,51 @@ def track_page(
 ) -> TrackPage:
     """One page of the people who match, with their roles and the certificates they hold.
 
-    Five queries whatever the size of the program: the count, the page, roles, awards and
-    the program's certificates. A page number past the end shows the last page.
+    Six queries whatever the size of the program: the count, the page's ids, their
+    details, their participations, their awards and the program's certificates. The ids
+    are found from the narrowest rows that can be sorted (the progress table, and the
+    name when sorting by it) and only the page's rows are read whole; a page past the
+    middle is read from the other end, so that the last page costs what the first does.
+    A page number past the end shows the last page.
     """
     people = tracked_people(selection)
     total = people.count()
     pages = max(1, -(-total // per_page))
     number = min(max(1, number), pages)
-    ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    sort = sort if sort in SORTS else DEFAULT_SORT
     start = (number - 1) * per_page
-    entries = list(
-        people.annotate(
-            participant_id=Subquery(
-                Participant.objects.filter(
-                    program_id=OuterRef("program_id"), user_id=OuterRef("user_id")
-                )
-                .values("user_id")
-                .annotate(first=Min("id"))
-                .values("first")[:1]
-            )
+    size = max(0, min(per_page, total - start))
+    if start + size / 2 <= total / 2:
+        keys = list(
+            people.order_by(*SORTS[sort]).values_list("pk", flat=True)[start : start + size]
         )
-        .order_by(*ordering)
-        .values_list(
-            "user_id",
-            "participant_id",
-            "user__name",
-            "user__email",
-            "sessions_completed",
-            "sessions_counting",
-        )[start : start + per_page]
-    )
+    else:
+        backwards = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in SORTS[sort])
+        from_end = total - start - size
+        keys = list(
+            people.order_by(*backwards).values_list("pk", flat=True)[from_end : from_end + size]
+        )
+        keys.reverse()
+    found = {
+        entry[0]: entry[1:]
+        for entry in Progress.objects.filter(pk__in=keys).values_list(
+            "pk", "user_id", "user__name", "user__email", "sessions_completed", "sessions_counting"
+        )
+    }
+    entries = [found[key] for key in keys if key in found]
     user_ids = [entry[0] for entry in entries]
-    roles = roles_by_user(program_id=selection.program_id, user_ids=user_ids)
+    first_participant: dict[int, int] = {}
+    roles: dict[int, list[str]] = {}
+    if user_ids:
+        for user_id, participant_id, role in (
+            Participant.objects.filter(program_id=selection.program_id, user_id__in=user_ids)
+            .order_by("role", "pk")
+            .values_list("user_id", "pk", "role")
+        ):
+            roles.setdefault(user_id, []).append(role)
+            first_participant[user_id] = min(
+                participant_id, first_participant.get(user_id, participant_id)
+            )
     awards: dict[int, dict[int, IssuedCertificate]] = {}
     if user_ids:
         for award in IssuedCertificate.objects.filter(
@@ -255,7 +275,7 @@ def track_page(
     rows = [
         TrackRow(
             user_id=user_id,
-            participant_id=participant_id,
+            participant_id=first_participant.get(user_id, 0),
             name=name,
             email=email,
             roles=roles.get(user_id, []),
@@ -263,11 +283,11 @@ def track_page(
             sessions_counting=counting,
             cells=[TrackCell(d, awards.get(user_id, {}).get(d.pk), counting) for d in definitions],
         )
-        for user_id, participant_id, name, email, completed, counting in entries
+        for user_id, name, email, completed, counting in entries
     ]
     return TrackPage(
         selection=selection,
-        sort=sort if sort in SORTS else DEFAULT_SORT,
+        sort=sort,
         definitions=definitions,
         rows=rows,
         total=total,

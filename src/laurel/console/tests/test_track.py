@@ -149,7 +149,7 @@ def test_it_costs_the_same_queries_for_a_few_people_or_many(client):
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 8
+    assert counts[1] <= 9  # session, user, program, certificates, and five for the page
 
 
 def test_only_the_programs_admins_see_it(client, program):
