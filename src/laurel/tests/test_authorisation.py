@@ -93,6 +93,12 @@ PAGES: dict[str, Decision] = {
     # The same sign-in page, with the sign-in rate limits in front of it.
     "admin/login/": PUBLIC,
     "certificates:program_certificates": PROGRAM_ADMIN,
+    "console:track": PROGRAM_ADMIN,
+    "console:track_award": PROGRAM_ADMIN_FORM,
+    "console:award": PROGRAM_ADMIN,
+    "console:award_revoke": PROGRAM_ADMIN_FORM,
+    "console:award_reinstate": PROGRAM_ADMIN_FORM,
+    "console:award_correct": PROGRAM_ADMIN_FORM,
     "verification:page": PUBLIC,
     "verification:pdf": PUBLIC,
     "verification:card": PUBLIC,
@@ -138,6 +144,8 @@ OPERATIONS: dict[str, Decision] = {
     "GET /api/v1/certificates/{certificate_id}/awards": SCOPED,
     "GET /api/v1/awards/{award_id}": SCOPED,
     "POST /api/v1/awards/{award_id}/revoke": SCOPED,
+    "POST /api/v1/awards/{award_id}/reinstate": SCOPED,
+    "POST /api/v1/awards/{award_id}/correct": SCOPED,
     "GET /api/v1/participants/{participant_id}/certificates": SCOPED,
     "POST /api/v1/webhooks": ANY_TOKEN,
     "GET /api/v1/webhooks": ANY_TOKEN,
@@ -219,6 +227,11 @@ BODIES: dict[str, Callable[[World], dict[str, object]]] = {
         "participant_ids": [str(w.mentor.pk)]
     },
     "POST /api/v1/awards/{award_id}/revoke": lambda w: {"reason": "Issued by mistake."},
+    "POST /api/v1/awards/{award_id}/reinstate": lambda w: {"reason": "Revoked by mistake."},
+    "POST /api/v1/awards/{award_id}/correct": lambda w: {
+        "recipient_name": "Eli Mentee-Smith",
+        "reason": "The name changed.",
+    },
     "POST /api/v1/webhooks": lambda w: {"url": "https://hooks.example.org/laurel"},
     "POST /api/v1/webhooks/{webhook_id}/disable": lambda w: {},
     "POST /api/v1/verify": lambda w: {"@context": [], "type": ["VerifiableCredential"]},
