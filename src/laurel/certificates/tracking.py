@@ -79,7 +79,7 @@ class TrackFilter:
         }
 
 
-def _held(certificate_id: int, status: str | None = None) -> QuerySet[IssuedCertificate]:
+def _held(certificate_id: int, status: str | None = None) -> QuerySet[IssuedCertificate, Any]:
     """The people holding the certificate (current version), as a subquery of user ids."""
     held = IssuedCertificate.objects.filter(definition_id=certificate_id, is_current=True)
     if status is not None:
