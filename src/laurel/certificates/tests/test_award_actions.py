@@ -217,3 +217,24 @@ def test_a_filter_of_another_program_awards_nobody():
             definition=definition, by=None, selection=TrackFilter(program_id=make_program().pk)
         )
     assert not IssuedCertificate.objects.exists()
+
+
+def test_award_to_everyone_a_search_and_a_state_match():
+    program = make_program()
+    earlier = make_certificate(program, threshold=None, enabled=True, name="Earlier")
+    definition = make_certificate(program, threshold=None, enabled=True, name="Later")
+    ada = make_participant(program, name="Ada 100% Lovelace")
+    make_participant(program, name="Ada Byron")
+    make_participant(program, name="Grace Hopper")
+    certificate_award(definition=earlier, by=None, participant_ids=[ada.pk])
+
+    result = certificate_award(
+        definition=definition,
+        by=None,
+        selection=TrackFilter(
+            program_id=program.pk, search="ada 100%", certificate_id=earlier.pk, state="earned"
+        ),
+    )
+
+    assert len(result.awarded) == 1
+    assert IssuedCertificate.objects.get(definition=definition).user_id == ada.user_id
