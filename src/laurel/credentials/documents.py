@@ -20,6 +20,8 @@ from laurel.credentials.multibase import base64url_multibase
 from laurel.credentials.proofs import xsd_datetime
 
 clean = jsonld.normalise_text
+# The Open Badges baking specification's keyword for a credential inside a PNG.
+BAKED_PNG_KEYWORD = "openbadgecredential"
 
 
 def credential_url(public_id: str) -> str:

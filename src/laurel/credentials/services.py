@@ -155,12 +155,13 @@ def credential_issue(*, award: IssuedCertificate, now: datetime | None = None) -
         )
 
 
-def credential_for(award: IssuedCertificate) -> dict[str, Any]:
-    """The signed Open Badges 3.0 credential (JSON) of one issued certificate version."""
+def credential_for(award: IssuedCertificate, *, now: datetime | None = None) -> dict[str, Any]:
+    """The signed Open Badges 3.0 credential (JSON) of one issued certificate version,
+    built and signed at ``now`` if this is the first time it is asked for."""
     document = Credential.objects.filter(award_id=award.pk).values_list("document", flat=True)
     for found in document:
         return dict(found)
-    return dict(credential_issue(award=award).document)
+    return dict(credential_issue(award=award, now=now).document)
 
 
 def status_set(*, award: IssuedCertificate, revoked: bool) -> None:

@@ -7,18 +7,22 @@ fetched from elsewhere, so another issuer's key and status list are out of reach
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from laurel.certificates.models import IssuedCertificate
 from laurel.credentials import jsonld
 from laurel.credentials.identity import slug_from_did
 from laurel.credentials.models import Credential, IssuerKey, StatusList
@@ -38,9 +42,33 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Signer:
+    """Who signed, when the issuer key was found: for saying so in plain words."""
+
+    name: str
+    did: str
+    key_id: str
+    key_retired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The credential's revocation status, when its status list was read."""
+
+    state: Literal["valid", "revoked", "superseded"]
+    # When it was revoked, or replaced by a corrected version.
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Verification:
     verified: bool
     checks: list[Check] = field(default_factory=list)
+    signer: Signer | None = None
+    standing: Standing | None = None
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.check == name), None)
 
 
 def _issuer_id(document: dict[str, Any]) -> str | None:
@@ -130,31 +158,72 @@ def _check_key(document: dict[str, Any]) -> tuple[Check, IssuerKey | None]:
     return Check(ISSUER_KEY, True, detail), key
 
 
+# How long a signature found good is remembered. The answer cannot change (same bytes,
+# same key, same shipped contexts); the limit only keeps the cache from holding it forever.
+SIGNATURE_MEMORY_SECONDS = 24 * 60 * 60
+
+
+def _signature_memory_key(document: dict[str, Any], public_key: bytes) -> str:
+    # The exact JSON (keys sorted) and the key: any change to either is another entry.
+    digest = hashlib.sha256(
+        json.dumps(document, sort_keys=True, ensure_ascii=False).encode("utf-8") + public_key
+    ).hexdigest()
+    return f"credentials:signature-good:{digest}"
+
+
 def _check_signature(document: dict[str, Any], key: IssuerKey | None) -> Check:
     if key is None:
         return Check(
             SIGNATURE, False, _("The signature cannot be checked without the issuer's key.")
         )
-    try:
-        proof_verify(document, public_key=Ed25519PublicKey.from_public_bytes(bytes(key.public_key)))
-    except ProofError as exc:
-        return Check(SIGNATURE, False, str(exc))
-    return Check(
+    good = Check(
         SIGNATURE, True, _("The signature matches: nothing was changed since it was signed.")
     )
+    public_key = bytes(key.public_key)
+    # Canonicalising costs milliseconds; a public page that is opened often shows the
+    # same credential again and again, so a good signature is remembered by its digest.
+    memory_key = _signature_memory_key(document, public_key)
+    if cache.get(memory_key):
+        return good
+    try:
+        proof_verify(document, public_key=Ed25519PublicKey.from_public_bytes(public_key))
+    except ProofError as exc:
+        return Check(SIGNATURE, False, str(exc))
+    cache.set(memory_key, True, SIGNATURE_MEMORY_SECONDS)
+    return good
 
 
 _STATUS_PATH = re.compile(r"^/o/(?P<slug>[-a-zA-Z0-9_]+)/status/(?P<number>[0-9]{1,9})$")
 
 
-def _check_status(document: dict[str, Any], key: IssuerKey | None) -> Check:
+def _why_withdrawn(status_list: StatusList, index: int) -> Standing:
+    """Whether the credential at a set bit was revoked or replaced by a correction, and
+    since when."""
+    award = (
+        IssuedCertificate.objects.filter(
+            pk__in=Credential.objects.filter(status_list=status_list, status_index=index).values(
+                "award_id"
+            )
+        )
+        .select_related("superseded_by")
+        .first()
+    )
+    if award is None or award.status == IssuedCertificate.Status.REVOKED:
+        return Standing("revoked", award.revoked_at if award else None)
+    successor = getattr(award, "superseded_by", None)
+    return Standing("superseded", successor.created_at if successor else None)
+
+
+def _check_status(document: dict[str, Any], key: IssuerKey | None) -> tuple[Check, Standing | None]:
     entry = document.get("credentialStatus")
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         return Check(
             STATUS, False, _("The credential has no revocation status that Laurel can check.")
-        )
+        ), None
     if entry.get("statusPurpose") != "revocation":
-        return Check(STATUS, False, _("The credential's status entry is not about revocation."))
+        return Check(
+            STATUS, False, _("The credential's status entry is not about revocation.")
+        ), None
     url = entry.get("statusListCredential")
     site = settings.SITE_URL
     match = (
@@ -169,11 +238,11 @@ def _check_status(document: dict[str, Any], key: IssuerKey | None) -> Check:
             _(
                 "The credential's status list is not kept by this Laurel, so it cannot be checked here."
             ),
-        )
+        ), None
     index_text = entry.get("statusListIndex")
     # At most nine ASCII digits: lists are far smaller, and the column is a 32-bit integer.
     if not isinstance(index_text, str) or not re.fullmatch(r"[0-9]{1,9}", index_text):
-        return Check(STATUS, False, _("The credential's status entry points nowhere."))
+        return Check(STATUS, False, _("The credential's status entry points nowhere.")), None
     index = int(index_text)
     # One query: the list, and whether the bit at the index is set.
     status_list = (
@@ -188,17 +257,34 @@ def _check_status(document: dict[str, Any], key: IssuerKey | None) -> Check:
         .first()
     )
     if status_list is None or index >= status_list.size:
-        return Check(STATUS, False, _("The credential's status entry points nowhere."))
+        return Check(STATUS, False, _("The credential's status entry points nowhere.")), None
     if key is not None and status_list.organisation_id != key.organisation_id:
-        return Check(STATUS, False, _("The credential's status list belongs to another issuer."))
-    revoked = status_list.bit_set
-    if revoked:
         return Check(
-            STATUS,
-            False,
-            _("The issuer has revoked this credential (or replaced it with a corrected version)."),
-        )
-    return Check(STATUS, True, _("Not revoked: the issuer's status list was checked just now."))
+            STATUS, False, _("The credential's status list belongs to another issuer.")
+        ), None
+    if status_list.bit_set:
+        # Rare, so the second query is only made here.
+        standing = _why_withdrawn(status_list, index)
+        if standing.state == "superseded":
+            detail = (
+                _(
+                    "The issuer replaced this credential with a corrected version on %(day)s;"
+                    " this one is no longer valid."
+                )
+                % {"day": _day(standing.since)}
+                if standing.since
+                else _("The issuer replaced this credential with a corrected version.")
+            )
+        else:
+            detail = (
+                _("The issuer revoked this credential on %(day)s.") % {"day": _day(standing.since)}
+                if standing.since
+                else _("The issuer has revoked this credential.")
+            )
+        return Check(STATUS, False, detail), standing
+    return Check(
+        STATUS, True, _("Not revoked: the issuer's status list was checked just now.")
+    ), Standing("valid")
 
 
 def _check_dates(document: dict[str, Any], now: datetime) -> Check:
@@ -249,10 +335,21 @@ def credential_verify(document: object, *, now: datetime | None = None) -> Verif
             ],
         )
     key_check, key = _check_key(document)
+    status_check, standing = _check_status(document, key)
     checks = [
         _check_signature(document, key),
         key_check,
-        _check_status(document, key),
+        status_check,
         _check_dates(document, now),
     ]
-    return Verification(all(check.ok for check in checks), checks)
+    signer = (
+        Signer(
+            name=key.organisation.name,
+            did=_issuer_id(document) or "",
+            key_id=key.key_id,
+            key_retired_at=key.retired_at,
+        )
+        if key is not None
+        else None
+    )
+    return Verification(all(check.ok for check in checks), checks, signer, standing)

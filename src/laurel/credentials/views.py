@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from laurel.credentials import selectors, services
+from laurel.credentials.documents import BAKED_PNG_KEYWORD
 from laurel.credentials.verification import Verification, credential_verify
+from laurel.rendering import PNG_SIGNATURE, NotAPng, png_text
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -52,13 +54,51 @@ def status_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return response
 
 
+def _credential_text(data: bytes) -> str:
+    """The credential in an uploaded file: a JSON file, or a PNG it is baked into."""
+    if data.startswith(PNG_SIGNATURE):
+        try:
+            baked = png_text(data, keyword=BAKED_PNG_KEYWORD)
+        except (NotAPng, UnicodeDecodeError):
+            raise forms.ValidationError(
+                _("This PNG image is damaged; upload the certificate image again.")
+            ) from None
+        if baked is None:
+            raise forms.ValidationError(
+                _(
+                    "This image carries no Open Badges credential. Upload the image"
+                    " downloaded from the certificate's page, or its credential.json."
+                )
+            )
+        return baked
+    if data.startswith(b"%PDF-"):
+        raise forms.ValidationError(
+            _(
+                "A PDF cannot be checked here. Its credential is attached to it: open the"
+                " PDF's attachments, save credential.json and upload that file."
+            )
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise forms.ValidationError(
+            _(
+                "The file is not UTF-8 text; upload the credential's JSON file or the"
+                " certificate image."
+            )
+        ) from None
+
+
 class VerifyForm(forms.Form):
     credential = forms.CharField(
         label=_("Credential JSON"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
     )
-    file = forms.FileField(label=_("Or upload the credential file"), required=False)
+    file = forms.FileField(
+        label=_("Or upload the credential file, or the certificate's image (PNG)"),
+        required=False,
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -69,12 +109,7 @@ class VerifyForm(forms.Form):
                 raise forms.ValidationError(
                     _("The file is larger than 1 MB; a credential is much smaller.")
                 )
-            try:
-                text = upload.read().decode("utf-8")
-            except UnicodeDecodeError:
-                raise forms.ValidationError(
-                    _("The file is not UTF-8 text; upload the credential's JSON file.")
-                ) from None
+            text = _credential_text(upload.read())
         if not str(text).strip():
             raise forms.ValidationError(_("Paste a credential or choose its file."))
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+from dataclasses import dataclass
 
 import segno
 from django.utils import formats
@@ -61,11 +62,30 @@ def _issued_timestamp(face: CertificateFace) -> int:
     return int(moment.timestamp())
 
 
-def render_pdf(face: CertificateFace) -> bytes:
-    """The certificate as an A4 landscape PDF, with every font it uses embedded."""
+@dataclass(frozen=True)
+class Attachment:
+    """A text file carried inside a PDF (an embedded file, listed by PDF readers)."""
+
+    name: str
+    text: str
+    mime_type: str
+    description: str
+
+
+def render_pdf(face: CertificateFace, *, attachment: Attachment | None = None) -> bytes:
+    """The certificate as an A4 landscape PDF, with every font it uses embedded, and the
+    attachment, if any, as an embedded file."""
+    inputs = template_inputs(face)
+    if attachment is not None:
+        inputs.update(
+            attachment=attachment.text,
+            attachment_name=attachment.name,
+            attachment_type=attachment.mime_type,
+            attachment_description=attachment.description,
+        )
     return compile_template(
         "certificate.typ",
-        template_inputs(face),
+        inputs,
         images=_images(face),
         timestamp=_issued_timestamp(face),
         format="pdf",

@@ -15,7 +15,9 @@ class RenderedFile(models.Model):
     The row is the lock: whoever inserts it renders the file, in the same transaction, so
     two requests for a file not rendered yet render it once. A committed row always names
     a file in Django's default storage. A correction is a new version and so gets new
-    files; a revocation or a change of visibility leaves the files as they are.
+    files, carrying the new version's credential; a revocation, a reinstatement or a
+    change of visibility leaves the files as they are: the credential baked in stays the
+    same, and its revocation status is looked up online by whoever verifies it.
     """
 
     class Kind(models.TextChoices):
@@ -31,6 +33,9 @@ class RenderedFile(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(null=True, blank=True)
+    # The file carries the version's signed credential (a PNG in an iTXt chunk, the PDF as
+    # an attachment). Files rendered before credentials were baked in are drawn again.
+    carries_credential = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

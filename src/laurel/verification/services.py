@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,9 +17,13 @@ from django.utils.translation import gettext as _
 
 from laurel.accounts.models import User
 from laurel.certificates.models import IssuedCertificate
+from laurel.credentials.documents import BAKED_PNG_KEYWORD
+from laurel.credentials.services import credential_for
 from laurel.errors import NotFound
 from laurel.rendering import (
+    Attachment,
     CertificateFace,
+    png_with_text,
     render_card_png,
     render_pdf,
     render_preview_png,
@@ -27,16 +33,41 @@ from laurel.verification.selectors import certificate_face
 
 # Wide enough to stay sharp at the size the public page shows it on a high-density screen.
 PREVIEW_WIDTH = 1600
+PNG_KEYWORD = BAKED_PNG_KEYWORD
+PDF_ATTACHMENT_NAME = "credential.json"
+CREDENTIAL_MEDIA_TYPE = "application/vc+ld+json"
 
 
-def _render_preview(face: CertificateFace) -> bytes:
-    return render_preview_png(face, width=PREVIEW_WIDTH)
+def credential_text(document: dict[str, Any]) -> str:
+    """The credential as baked into files: the same JSON text credential.json serves."""
+    return json.dumps(document, ensure_ascii=False)
 
 
-RENDERERS: dict[str, tuple[Callable[[CertificateFace], bytes], str]] = {
-    RenderedFile.Kind.PDF: (render_pdf, ".pdf"),
-    RenderedFile.Kind.CARD: (render_card_png, ".png"),
-    RenderedFile.Kind.PREVIEW: (_render_preview, ".png"),
+def _pdf(face: CertificateFace, credential: str) -> bytes:
+    return render_pdf(
+        face,
+        attachment=Attachment(
+            name=PDF_ATTACHMENT_NAME,
+            text=credential,
+            mime_type=CREDENTIAL_MEDIA_TYPE,
+            description=_("The signed Open Badges 3.0 credential of this certificate"),
+        ),
+    )
+
+
+def _card(face: CertificateFace, credential: str) -> bytes:
+    return png_with_text(render_card_png(face), keyword=PNG_KEYWORD, text=credential)
+
+
+def _preview(face: CertificateFace, credential: str) -> bytes:
+    png = render_preview_png(face, width=PREVIEW_WIDTH)
+    return png_with_text(png, keyword=PNG_KEYWORD, text=credential)
+
+
+RENDERERS: dict[str, tuple[Callable[[CertificateFace, str], bytes], str]] = {
+    RenderedFile.Kind.PDF: (_pdf, ".pdf"),
+    RenderedFile.Kind.CARD: (_card, ".png"),
+    RenderedFile.Kind.PREVIEW: (_preview, ".png"),
 }
 
 
@@ -50,7 +81,7 @@ def rendered_file_ensure(
     """
     kind = RenderedFile.Kind(kind)
     found = RenderedFile.objects.filter(award=award, kind=kind).first()
-    if found is not None:
+    if found is not None and found.carries_credential:
         return found
     with transaction.atomic():
         # Claim the row first. A concurrent claimer's insert waits on the unique
@@ -60,8 +91,12 @@ def rendered_file_ensure(
             [RenderedFile(award=award, kind=kind)], ignore_conflicts=True
         )
         claimed = RenderedFile.objects.select_for_update().get(award=award, kind=kind)
-        if not claimed.name:
+        if not claimed.name or not claimed.carries_credential:
+            # A file from before credentials were baked in is replaced, once committed.
+            outdated = claimed.name
             _render_into(claimed, award=award, now=now or timezone.now())
+            if outdated:
+                transaction.on_commit(lambda: default_storage.delete(outdated))
     return claimed
 
 
@@ -83,14 +118,18 @@ def rendered_file_restore(
 
 def _render_into(rendered: RenderedFile, *, award: IssuedCertificate, now: datetime) -> None:
     render, suffix = RENDERERS[rendered.kind]
-    content = render(certificate_face(award=award))
+    # The credential of this very version: a correction is another version, with its own
+    # credential and its own files.
+    credential = credential_text(credential_for(award, now=now))
+    content = render(certificate_face(award=award), credential)
     rendered.name = default_storage.save(
         f"certificates/{secrets.token_hex(16)}{suffix}", ContentFile(content)
     )
     rendered.sha256 = hashlib.sha256(content).hexdigest()
     rendered.size = len(content)
     rendered.created_at = now
-    rendered.save(update_fields=["name", "sha256", "size", "created_at"])
+    rendered.carries_credential = True
+    rendered.save(update_fields=["name", "sha256", "size", "created_at", "carries_credential"])
 
 
 def award_files_render(*, award: IssuedCertificate) -> list[RenderedFile]:

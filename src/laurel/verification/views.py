@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from laurel.accounts.models import User
 from laurel.certificates.models import IssuedCertificate
+from laurel.credentials.services import credential_for
+from laurel.credentials.verification import SIGNATURE, STATUS, credential_verify
 from laurel.errors import NotFound
 from laurel.verification.models import RenderedFile
 from laurel.verification.selectors import (
@@ -75,6 +77,9 @@ def certificate_page(request: HttpRequest, public_id: str) -> HttpResponse:
     files = rendered_files(award=award)
     share = sharing(award=award, files=files)
     holder = _is_holder(request, award)
+    # The page checks the credential as any verifier would: the signature (remembered
+    # once found good), the issuer's key and the revocation status, looked up now.
+    verification = credential_verify(credential_for(award))
     response = render(
         request,
         "verification/certificate.html",
@@ -89,6 +94,9 @@ def certificate_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "card_url": settings.SITE_URL + share.image_url,
             # Printed into a style sheet, where escaping HTML does not protect it.
             "accent": award.colour if COLOUR.fullmatch(award.colour) else None,
+            "verification": verification,
+            "signature_check": verification.check(SIGNATURE),
+            "status_check": verification.check(STATUS),
         },
     )
     # Revocation and visibility change the page at once: nobody may keep a stale copy.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,15 +12,26 @@ from laurel.credentials.services import credential_for
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA = json.loads(
-    (Path(__file__).parent / "schema" / "ob_v3p0_achievementcredential_schema.json").read_text()
-)
+SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
+SCHEMA = json.loads((Path(__file__).parent / "schema" / SCHEMA_FILE).read_text())
 
 
 def _validate(document: dict) -> None:
     jsonschema.Draft201909Validator(
         SCHEMA, format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER
     ).validate(document)
+
+
+def test_the_schema_shipped_is_the_published_one():
+    assert SCHEMA["$id"] == (
+        "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+        "ob_v3p0_achievementcredential_schema.json"
+    )
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2019-09/schema#"
+    # The copy's bytes are the ones the README beside it records.
+    digest = hashlib.sha256((Path(__file__).parent / "schema" / SCHEMA_FILE).read_bytes())
+    readme = (Path(__file__).parent / "schema" / "README.md").read_text()
+    assert digest.hexdigest() in readme
 
 
 def test_the_schema_shipped_is_the_vc_2_0_one():

@@ -4,40 +4,18 @@ Laurel issues, offline: a standards-conformant verifier that is not our code."""
 from __future__ import annotations
 
 import copy
-import json
-import subprocess
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import award_revoke
-from laurel.credentials.models import Credential, StatusList
-from laurel.credentials.selectors import organisation_did_document
-from laurel.credentials.services import credential_for, issuer_key_rotate, status_list_signed
+from laurel.credentials.models import Credential
+from laurel.credentials.services import credential_for, issuer_key_rotate
+from laurel.credentials.tests.third_party import third_party_verify
 
 pytestmark = pytest.mark.django_db
 
-VERIFIER = Path(settings.PROJECT_DIR) / "verifier"
-
-
-def _verify(tmp_path: Path, document: dict, *, slug: str, with_status: bool = True) -> dict:
-    credential_file = tmp_path / "credential.json"
-    credential_file.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
-    did_file = tmp_path / "did.json"
-    did_file.write_text(json.dumps(organisation_did_document(slug)), "utf-8")
-    args = ["node", str(VERIFIER / "verify.mjs"), str(credential_file), "--did", str(did_file)]
-    if with_status:
-        for status_list in StatusList.objects.filter(organisation__slug=slug):
-            status_file = tmp_path / f"status-{status_list.number}.json"
-            status_file.write_text(json.dumps(status_list_signed(status_list=status_list)))
-            args += ["--status", str(status_file)]
-    run = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
-    assert run.returncode in (0, 1) and run.stdout, run.stderr
-    report = json.loads(run.stdout)
-    assert report["verified"] is (run.returncode == 0)
-    return report
+_verify = third_party_verify
 
 
 NAMES_AND_TEXTS = [

@@ -9,6 +9,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from laurel.browser_testing import assert_accessible, console_errors, log_in, screenshot_path
+from laurel.certificates.services import award_revoke
 from laurel.verification.factories import make_award
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -161,5 +162,73 @@ def test_public_page_fits_the_screen(browser, site, width, height):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     natural = page.evaluate("document.querySelector('.credential__image').naturalWidth")
     assert natural > 0
+    assert_accessible(page)
+    assert errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 1000), (390, 844)])
+def test_public_page_shows_the_credentials_verification(browser, site, width, height):
+    award = make_award(
+        recipient="Maria Fernanda Ximena de los Ángeles Castillo-Ramírez",
+        certificate="Distinguished Mentor of the Year",
+        organisation="Fundación para la Educación y la Tecnología",
+    )
+    revoked = make_award(certificate="Mentor of the Year", organisation="Compilers Inc")
+    award_revoke(award=revoked, by=None, reason="Issued by mistake")
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors = console_errors(page)
+
+    page.goto(f"{site}/c/{award.public_id}")
+    check = page.get_by_role("region", name="Verification")
+    expect(check).to_be_visible()
+    expect(check.get_by_text("Signature valid")).to_be_visible()
+    expect(
+        check.get_by_text("Issued by Fundación para la Educación y la Tecnología")
+    ).to_be_visible()
+    expect(check.get_by_text("Status: valid")).to_be_visible()
+    check.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_path(f"public-page-verification-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
+
+    # The signed credential is one click away, and it is the one the page checked.
+    link = page.get_by_role("link", name="The signed credential (JSON)")
+    answer = page.request.get(site + (link.get_attribute("href") or ""))
+    assert answer.json()["credentialSubject"]["type"] == ["AchievementSubject"]
+
+    page.goto(f"{site}/c/{revoked.public_id}")
+    check = page.get_by_role("region", name="Verification")
+    expect(check.get_by_text("Status: revoked on")).to_be_visible()
+    expect(check.get_by_text("is genuine, but its issuer has revoked it")).to_be_visible()
+    page.screenshot(path=screenshot_path(f"public-page-revoked-{width}.png"), full_page=True)
+    assert_accessible(page)
+    assert errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 1000), (390, 844)])
+def test_someone_checks_a_downloaded_certificate_image_on_the_verify_page(
+    browser, site, width, height, tmp_path
+):
+    award = make_award(certificate="Mentor of the Year", organisation="Compilers Inc")
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors = console_errors(page)
+    page.goto(f"{site}/c/{award.public_id}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download image").click()
+    image = tmp_path / "certificate.png"
+    download.value.save_as(image)
+
+    page.get_by_role("link", name="Check a credential yourself").click()
+    page.wait_for_url(f"{site}/verify")
+    assert_accessible(page)
+    page.get_by_label(
+        "Or upload the credential file, or the certificate's image (PNG)"
+    ).set_input_files(str(image))
+    page.get_by_role("button", name="Check").click()
+
+    expect(page.get_by_text("This credential is genuine and valid.")).to_be_visible()
+    expect(page.get_by_text("Signed by Compilers Inc with its current key.")).to_be_visible()
+    page.screenshot(path=screenshot_path(f"verify-page-image-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert_accessible(page)
     assert errors == []

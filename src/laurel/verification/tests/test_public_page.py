@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from laurel.certificates.services import award_correct, award_reinstate, award_revoke
+from laurel.credentials.models import Credential
 from laurel.verification.factories import make_award
 from laurel.verification.models import RenderedFile
 from laurel.verification.services import award_files_render, award_visibility_set
@@ -181,12 +182,22 @@ def test_private_unknown_and_malformed_ids_are_looked_up_alike(client):
     assert counts == [1, 1, 1]
 
 
-def test_public_page_needs_two_queries_at_most(client):
+def test_public_page_needs_five_queries_at_most(client, django_assert_max_num_queries):
     award = make_award()
     award_files_render(award=award)
-    with CaptureQueriesContext(connection) as queries:
+    # The certificate and its files, then its credential, the issuer's key and the
+    # status list: the signature itself is not checked again while it is remembered.
+    with django_assert_max_num_queries(5):
         page_of(client, award)
-    assert len(queries) <= 2
+
+
+def test_revoked_certificate_page_needs_one_query_more(client, django_assert_max_num_queries):
+    award = make_award()
+    award_files_render(award=award)
+    award_revoke(award=award, by=None, reason="Issued by mistake")
+    # Why the bit is set (revoked, or replaced by a correction) and since when.
+    with django_assert_max_num_queries(6):
+        page_of(client, award)
 
 
 def test_it_refuses_post(client):
@@ -216,3 +227,54 @@ def test_files_rendered_are_those_of_the_current_version(client):
     )
     client.get(f"/c/{award.public_id}.pdf")
     assert RenderedFile.objects.get().award_id == new.pk
+
+
+def test_it_shows_the_credentials_verification_in_plain_words(client):
+    award = make_award(organisation="Analytical Engines Ltd")
+    page = page_of(client, award)
+    credential = Credential.objects.select_related("issuer_key").get(award=award)
+
+    assert "Signature valid" in page
+    assert "Issued by Analytical Engines Ltd" in page
+    assert credential.document["issuer"]["id"] in page
+    assert credential.issuer_key.key_id in page
+    assert "Status: valid" in page
+    assert f'href="/c/{award.public_id}/credential.json"' in page
+    assert 'href="/verify"' in page
+
+
+def test_revoked_certificate_verification_gives_the_date(client):
+    award = make_award()
+    award_revoke(award=award, by=None, reason="Issued by mistake")
+    award.refresh_from_db()
+
+    page = page_of(client, award)
+
+    assert f"Status: revoked on {award.revoked_at:%-d %B %Y}" in page
+    assert "is genuine, but its issuer has revoked it" in page
+    assert "Status: valid" not in page
+
+
+def test_corrected_certificate_verification_says_the_old_version_is_withdrawn(client):
+    award = make_award(recipient="Ada Lovelce")
+    new = award_correct(
+        award=award, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
+
+    page = page_of(client, new)
+
+    assert "Status: valid" in page
+    assert "This is a corrected version" in page
+
+
+def test_a_credential_changed_after_signing_shows_as_not_valid_even_when_seen_before(client):
+    award = make_award(recipient="Ada Lovelace")
+    assert "Signature valid" in page_of(client, award)
+    credential = Credential.objects.get(award=award)
+    credential.document["credentialSubject"]["identifier"][0]["identityHash"] = "Mallory"
+    credential.save()
+
+    page = page_of(client, award)
+
+    assert "Signature not valid" in page
+    assert "does not check out" in page
