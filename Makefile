@@ -72,6 +72,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/credentials.py
 	$(BIN)/python benchmarks/emails.py
 	$(BIN)/python benchmarks/console.py
+	$(BIN)/python benchmarks/track_progress.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
@@ -80,6 +81,7 @@ bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/credentials.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/emails.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/console.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/track_progress.py
 
 clean:
 	rm -rf $(VENV) var verifier/node_modules

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def prepare_database() -> None:
+def prepare_database(sqlite_name: str = "bench.sqlite3") -> None:
     """Point Django at a fresh benchmark database before it starts."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
@@ -37,7 +37,7 @@ def prepare_database() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
     else:
-        path = Path(__file__).resolve().parents[1] / "var" / "bench.sqlite3"
+        path = Path(__file__).resolve().parents[1] / "var" / sqlite_name
         path.parent.mkdir(exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

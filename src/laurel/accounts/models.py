@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lower"),
             models.CheckConstraint(condition=~Q(name=""), name="user_name_not_empty"),
         ]
+        # Track Progress lists a program's people by name a page at a time: in a large
+        # program the database walks this index in order instead of sorting everyone.
+        indexes = [models.Index(fields=["name", "id"], name="user_name_order")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -24,8 +24,10 @@ from laurel.api.schemas import (
     CertificatePatch,
     ConfirmationProblem,
     ConfirmIn,
+    CorrectIn,
     ParticipantCertificatesOut,
     ProgressPage,
+    ReinstateIn,
     RevokeIn,
     RuleIn,
 )
@@ -38,6 +40,8 @@ from laurel.certificates.selectors import (
 )
 from laurel.certificates.services import (
     RuleInput,
+    award_correct,
+    award_reinstate,
     award_revoke,
     certificate_award,
     certificate_create,
@@ -242,13 +246,56 @@ def get_award(request: HttpRequest, award_id: PathId) -> dict[str, Any]:
 
 @router.post("/awards/{award_id}/revoke", response={200: AwardOut, **WRITE_ERRORS}, tags=["Awards"])
 def revoke_award(request: HttpRequest, award_id: PathId, payload: RevokeIn) -> dict[str, Any]:
-    """Revoke an issued certificate with a reason; its public page then says so."""
+    """Revoke an issued certificate with a reason; its public page and credential then say
+    so. The public page shows the reason only with ``"public_reason": true``."""
     return award_out(
         award_revoke(
             award=lookups.award(request, award_id),
             by=None,
             via=lookups.via(request),
             reason=payload.reason,
+            public_reason=payload.public_reason,
+        )
+    )
+
+
+@router.post(
+    "/awards/{award_id}/reinstate", response={200: AwardOut, **WRITE_ERRORS}, tags=["Awards"]
+)
+def reinstate_award(request: HttpRequest, award_id: PathId, payload: ReinstateIn) -> dict[str, Any]:
+    """Undo a revocation: the certificate is valid again under the same public id, and its
+    credential's status is cleared. Only a revoked current version can be reinstated (409
+    otherwise). No webhook event is sent."""
+    return award_out(
+        award_reinstate(
+            award=lookups.award(request, award_id),
+            by=None,
+            via=lookups.via(request),
+            reason=payload.reason,
+        )
+    )
+
+
+@router.post(
+    "/awards/{award_id}/correct", response={200: AwardOut, **WRITE_ERRORS}, tags=["Awards"]
+)
+def correct_award(request: HttpRequest, award_id: PathId, payload: CorrectIn) -> dict[str, Any]:
+    """Correct the recipient's name and/or the text as a new version under the same public
+    id (``version`` + 1). The answer is the new version; the old one is kept, superseded,
+    and listed in the certificate's audit log. A revoked certificate is reinstated first
+    (409 otherwise), and only the current version can be corrected."""
+    if payload.recipient_name is None and payload.text is None:
+        raise InvalidInput.field(
+            "recipient_name", _("Send the corrected recipient_name, or text, or both.")
+        )
+    return award_out(
+        award_correct(
+            award=lookups.award(request, award_id),
+            by=None,
+            via=lookups.via(request),
+            reason=payload.reason,
+            recipient_name=payload.recipient_name,
+            text=payload.text,
         )
     )
 

@@ -301,12 +301,34 @@ class AwardOut(Schema):
     method: Literal["automatic", "manual"]
     status: Literal["valid", "revoked"]
     revocation_reason: str = Field(max_length=TEXT_MAX_LENGTH)
+    revocation_reason_public: bool = Field(
+        description="Whether the public page shows the revocation reason."
+    )
     version: int
     public_url: str
 
 
 class RevokeIn(StrictIn):
-    reason: LongText
+    reason: LongText = Field(description="Why it is revoked (required, not empty).")
+    public_reason: StrictBool = Field(
+        False, description="Show the reason on the certificate's public page."
+    )
+
+
+class ReinstateIn(StrictIn):
+    reason: LongText = Field(description="Why the revocation is undone (required).")
+
+
+class CorrectIn(StrictIn):
+    recipient_name: PersonName | None = Field(None, description="The name as it should read.")
+    text: LongText | None = Field(
+        None,
+        description=(
+            "The text of this certificate only, as it should read; merge fields such as"
+            " {recipient_name} are filled in."
+        ),
+    )
+    reason: LongText = Field(description="Why it is corrected (required).")
 
 
 class UnearnedOut(Schema):

@@ -23,6 +23,16 @@ class AwardsIssued:
 class AwardRevoked:
     award_id: int
     organisation_id: int
+    # 1 for the award's first revocation, 2 if it was reinstated and revoked again, ...
+    occurrence: int = 1
+
+
+@dataclass(frozen=True)
+class AwardReinstated:
+    """A revoked award is valid again (same id, same public id)."""
+
+    award_id: int
+    organisation_id: int
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,6 @@ class AwardCorrected:
     organisation_id: int
 
 
-AwardChange = AwardsIssued | AwardRevoked | AwardCorrected
+AwardChange = AwardsIssued | AwardRevoked | AwardReinstated | AwardCorrected
 
 award_changes: Announcer[AwardChange] = Announcer("award changes")

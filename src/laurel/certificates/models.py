@@ -93,7 +93,9 @@ class Progress(models.Model):
             models.Index(
                 fields=["program", "sessions_counting", "sessions_completed"],
                 name="progress_program_counting",
-            )
+            ),
+            # Track Progress sorts by either number.
+            models.Index(fields=["program", "sessions_completed"]),
         ]
         verbose_name_plural = "progress"
 
@@ -141,6 +143,8 @@ class IssuedCertificate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revocation_reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    # Whether the public page shows the reason; the organisation always sees it.
+    revocation_reason_public = models.BooleanField(default=False)
     is_public = models.BooleanField(default=True)
 
     # The frozen copy, as it was at award time.
@@ -200,6 +204,9 @@ class AuditEntry(models.Model):
         RULE_CHANGED = "certificate.rule_changed", "Award rule changed"
         AWARDED_MANUALLY = "certificate.awarded_manually", "Awarded by an admin"
         REVOKED = "award.revoked", "Certificate revoked"
+        REINSTATED = "award.reinstated", "Certificate reinstated"
+        CORRECTED = "award.corrected", "Certificate corrected"
+        # Entries written before corrections took a reason.
         REISSUED = "award.reissued", "Certificate re-issued"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

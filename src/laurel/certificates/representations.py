@@ -40,6 +40,7 @@ def award_out(award: IssuedCertificate) -> dict[str, Any]:
         "method": award.method,
         "status": award.status,
         "revocation_reason": award.revocation_reason,
+        "revocation_reason_public": award.revocation_reason_public,
         "version": award.version,
         "public_url": f"{settings.SITE_URL}/c/{award.public_id}",
     }

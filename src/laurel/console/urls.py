@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from laurel.console import certificates, emails, pairings, people, reporting, views
+from laurel.console import certificates, emails, pairings, people, reporting, track, views
 
 app_name = "console"
 
@@ -81,4 +81,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         reporting.reporting_export,
         name="reporting_export",
     ),
+    path("programs/<int:program_id>/track/", track.track, name="track"),
+    path("programs/<int:program_id>/track/award/", track.track_award, name="track_award"),
+    path("awards/<int:award_id>/", track.award, name="award"),
+    path("awards/<int:award_id>/revoke/", track.award_revoke, name="award_revoke"),
+    path("awards/<int:award_id>/reinstate/", track.award_reinstate, name="award_reinstate"),
+    path("awards/<int:award_id>/correct/", track.award_correct, name="award_correct"),
 ]

@@ -1,4 +1,6 @@
-"""Which award changes are sent to webhook endpoints."""
+"""Which award changes are sent to webhook endpoints: the two events the API publishes,
+``certificate.awarded`` and ``certificate.revoked``. A reinstatement or a correction has
+no event of its own; an integration reads the award again (``GET /api/v1/awards/{id}``)."""
 
 from __future__ import annotations
 
@@ -19,4 +21,5 @@ def on_award_change(event: AwardChange) -> None:
             award_ids=[event.award_id],
             event=WebhookDelivery.Event.REVOKED,
             organisation_id=event.organisation_id,
+            occurrence=event.occurrence,
         )

@@ -55,6 +55,9 @@ class WebhookDelivery(models.Model):
     # Sent to the receiver so that it can recognise a delivery it has already processed.
     event_id = models.UUIDField(default=uuid.uuid4, unique=True)
     payload = models.JSONField()
+    # Which time the event happened to the award: a certificate reinstated and revoked
+    # again is reported again.
+    occurrence = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
     # Sending it, its attempts and what comes next: the outbox's business.
     message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="+")
@@ -63,7 +66,8 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
         constraints = [
             models.UniqueConstraint(
-                fields=["endpoint", "event", "award"], name="webhook_delivery_once"
+                fields=["endpoint", "event", "award", "occurrence"],
+                name="webhook_delivery_once",
             ),
         ]
 

@@ -68,6 +68,7 @@ def webhooks_queue(
     award_ids: Sequence[int],
     event: str,
     organisation_id: int | None = None,
+    occurrence: int = 1,
     now: datetime | None = None,
 ) -> int:
     """Queue ``event`` about these awards for every endpoint that wants it, once per
@@ -76,6 +77,8 @@ def webhooks_queue(
     Call it inside the transaction that awarded or revoked: the deliveries and their
     outbox messages then commit, or roll back, with the change. Callers that know the
     awards' organisation pass it, which spares a query on the path of every award.
+    ``occurrence`` tells a second revocation of the same award (after a reinstatement)
+    from the first, which is then reported again.
     """
     if event not in WebhookDelivery.Event.values or not award_ids:
         return 0
@@ -105,7 +108,7 @@ def webhooks_queue(
             continue
         already = set(
             WebhookDelivery.objects.filter(
-                award_id__in=chunk, event=event,
+                award_id__in=chunk, event=event, occurrence=occurrence,
                 endpoint_id__in=[e.pk for found in endpoints.values() for e in found],
             ).values_list("endpoint_id", "award_id")
         )  # fmt: skip
@@ -119,7 +122,12 @@ def webhooks_queue(
                 if (endpoint.pk, award.pk) in already:
                     continue
                 delivery = WebhookDelivery(
-                    endpoint=endpoint, event=event, award=award, created_at=now, payload={}
+                    endpoint=endpoint,
+                    event=event,
+                    award=award,
+                    created_at=now,
+                    payload={},
+                    occurrence=occurrence,
                 )
                 delivery.payload = {
                     "id": str(delivery.event_id),

@@ -306,6 +306,7 @@ def test_an_award_shows_its_frozen_copy_and_public_url(api, settings):
         "method": "automatic",
         "status": "valid",
         "revocation_reason": "",
+        "revocation_reason_public": False,
         "version": 1,
         "public_url": f"https://laurel.example/c/{stored.public_id}",
     }
@@ -376,6 +377,11 @@ def test_another_organisations_certificates_and_awards_are_not_found(api, other_
     )
     problem(other_api.get(f"/awards/{award['id']}"), 404)
     problem(other_api.post(f"/awards/{award['id']}/revoke", {"reason": "x"}), 404)
+    problem(other_api.post(f"/awards/{award['id']}/reinstate", {"reason": "x"}), 404)
+    problem(
+        other_api.post(f"/awards/{award['id']}/correct", {"recipient_name": "Me", "reason": "x"}),
+        404,
+    )
     problem(other_api.get(f"/participants/{people['ada']['id']}/certificates"), 404)
     assert api.get(f"/certificates/{cid}").json()["enabled"] is True
     assert IssuedCertificate.objects.filter(status="valid").count() == 2

@@ -3,14 +3,16 @@
 - ``progress``: each person's progress, kept up to date and rebuilt from the record;
 - ``awarding``: the award engine (set-based INSERTs from progress);
 - ``definitions``: creating, enabling, disabling and editing certificates;
-- ``awards``: manual awards, revocation and correction of issued certificates;
+- ``awards``: manual awards, revocation, reinstatement and correction of issued
+  certificates;
 - ``audit``: the audit log they all write.
 """
 
 from laurel.certificates.services.awarding import awards_after_record_change, awards_grant
 from laurel.certificates.services.awards import (
     ManualAwardResult,
-    award_reissue,
+    award_correct,
+    award_reinstate,
     award_revoke,
     certificate_award,
 )
@@ -32,7 +34,8 @@ __all__ = [
     "EnableResult",
     "ManualAwardResult",
     "RuleInput",
-    "award_reissue",
+    "award_correct",
+    "award_reinstate",
     "award_revoke",
     "awards_after_record_change",
     "awards_grant",

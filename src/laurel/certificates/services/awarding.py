@@ -70,6 +70,7 @@ def _frozen_columns(
         "created_at": ("%s", [datetime_param(now)]),
         "status": ("%s", [IssuedCertificate.Status.VALID.value]),
         "revocation_reason": ("%s", [""]),
+        "revocation_reason_public": ("%s", [False]),
         "is_public": ("%s", [True]),
         "recipient_name": ("u.name", []),
         "name": ("%s", [definition.name]),
@@ -96,10 +97,14 @@ def awards_grant(
     by: User | None = None,
     user_ids: Sequence[int] | None = None,
     minimum_counting: int | None = None,
+    among: tuple[str, Sequence[Any]] | None = None,
     now: datetime | None = None,
 ) -> list[tuple[int, int]]:
     """Award ``definition`` to everyone in ``user_ids`` (or in the program) who does not
     hold it yet and has at least ``minimum_counting`` counting sessions.
+
+    ``among`` narrows the people down further in the same statement: a subquery (SQL
+    and its parameters) giving the user ids, such as the SQL of a Track Progress filter.
 
     Returns ``(award id, user id)`` for each new award. People who already hold it, or
     whom a concurrent transaction awarded first, are left as they are.
@@ -121,13 +126,16 @@ def awards_grant(
     batches: list[Sequence[int] | None] = (
         [None] if user_ids is None else list(chunks(list(user_ids)))
     )
+    among_sql, among_params = (
+        ("1 = 1", []) if among is None else (f"g.user_id IN ({among[0]})", list(among[1]))
+    )
     created: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
         for batch in batches:
             people, people_params = ("1 = 1", []) if batch is None else in_list("g.user_id", batch)
             cursor.execute(
-                sql_head.format(people=people),
-                [*select_params, program.pk, minimum_counting or 0, *people_params],
+                sql_head.format(people=f"{people} AND {among_sql}"),
+                [*select_params, program.pk, minimum_counting or 0, *people_params, *among_params],
             )
             created.extend((row[0], row[1]) for row in cursor.fetchall())
     if created:

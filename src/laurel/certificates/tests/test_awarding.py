@@ -20,7 +20,7 @@ from laurel.certificates.models import AuditEntry, IssuedCertificate
 from laurel.certificates.services import (
     ConfirmationRequired,
     RuleInput,
-    award_reissue,
+    award_correct,
     award_revoke,
     certificate_award,
     certificate_create,
@@ -330,7 +330,9 @@ def test_reissue_supersedes_with_the_same_public_id():
     definition = make_certificate(program, threshold=1, enabled=True, text="For {recipient_name}")
     first = IssuedCertificate.objects.get(definition=definition, user=mentee.user)
 
-    second = award_reissue(award=first, by=None, recipient_name="Ada Lovelace")
+    second = award_correct(
+        award=first, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
 
     first.refresh_from_db()
     assert (second.public_id, second.version, second.supersedes) == (first.public_id, 2, first)
@@ -338,7 +340,7 @@ def test_reissue_supersedes_with_the_same_public_id():
     assert not first.is_current and first.recipient_name == "Ada Byron"
     assert second.issued_at == first.issued_at
     with pytest.raises(Conflict):
-        award_reissue(award=first, by=None)
+        award_correct(award=first, by=None, reason="The name was misspelt")
 
 
 def test_public_ids_are_unguessable_and_distinct():

@@ -18,7 +18,7 @@ from laurel.certificates.selectors import award_fingerprint, would_award
 from laurel.certificates.services import (
     ConfirmationRequired,
     RuleInput,
-    award_reissue,
+    award_correct,
     certificate_create,
     certificate_enable,
     certificate_update,
@@ -51,7 +51,8 @@ def test_an_issued_certificate_keeps_the_layout_it_was_awarded_in():
     assert {a.layout for a in awards} == {"modern"}
     award = awards.first()
     assert award is not None
-    assert award_reissue(award=award, by=None, recipient_name="Grace H.").layout == "modern"
+    corrected = award_correct(award=award, by=None, reason="Misspelt.", recipient_name="Grace H.")
+    assert corrected.layout == "modern"
 
 
 def test_a_blank_layout_is_the_organisations_default():

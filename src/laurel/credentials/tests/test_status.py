@@ -7,10 +7,10 @@ import pytest
 from django.db import transaction
 
 from laurel.certificates.models import IssuedCertificate
-from laurel.certificates.services import award_reissue, award_revoke
+from laurel.certificates.services import award_correct, award_reinstate, award_revoke
 from laurel.credentials.models import STATUS_LIST_SIZE, Credential
 from laurel.credentials.multibase import multibase_decode
-from laurel.credentials.services import credential_for, status_list_signed, status_set
+from laurel.credentials.services import credential_for, status_list_signed
 from laurel.credentials.verification import credential_verify
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,9 @@ def test_reinstating_clears_the_bit(make_award):
     award = make_award()
     document = credential_for(award)
     award_revoke(award=award, by=None, reason="Issued by mistake")
+    assert _published_bit(award) is True
 
-    status_set(award=award, revoked=False)
+    award_reinstate(award=award, by=None, reason="Revoked the wrong certificate")
 
     assert _published_bit(award) is False
     assert credential_verify(document).verified
@@ -105,7 +106,9 @@ def test_a_correction_withdraws_the_old_version_and_the_new_one_verifies(make_aw
     award = make_award(name="Ada Lovelce")
     old_document = credential_for(award)
 
-    new = award_reissue(award=award, by=None, recipient_name="Ada Lovelace")
+    new = award_correct(
+        award=award, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
     new_document = credential_for(new)
 
     assert _published_bit(award) is True

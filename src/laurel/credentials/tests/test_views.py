@@ -35,10 +35,12 @@ def test_private_and_unknown_credentials_are_the_same_plain_404(make_award, clie
 
 
 def test_the_credential_url_serves_the_current_version(make_award, client):
-    from laurel.certificates.services import award_reissue
+    from laurel.certificates.services import award_correct
 
     award = make_award(name="Ada Lovelce")
-    award_reissue(award=award, by=None, recipient_name="Ada Lovelace")
+    award_correct(
+        award=award, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
 
     response = client.get(f"/c/{award.public_id}/credential.json")
 

@@ -128,10 +128,12 @@ class RefusingBackend(BaseEmailBackend):
 def test_award_email_is_not_lost_when_the_award_is_corrected_before_it_is_sent(
     run_tasks, mailoutbox
 ):
-    from laurel.certificates.services import award_reissue
+    from laurel.certificates.services import award_correct
 
     first, second = awards_for_a_pair()
-    corrected = award_reissue(award=first, by=None, recipient_name="Dr. Corrected Name")
+    corrected = award_correct(
+        award=first, by=None, recipient_name="Dr. Corrected Name", reason="The name was misspelt"
+    )
 
     run_tasks()
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfReader
 
-from laurel.certificates.services import award_reissue, award_revoke
+from laurel.certificates.services import award_correct, award_revoke
 from laurel.credentials.services import status_set
 from laurel.credentials.tests.third_party import third_party_verify
 from laurel.credentials.verification import credential_verify
@@ -135,7 +135,9 @@ def test_a_correction_serves_new_files_with_the_new_versions_credential(client, 
     old_pdf = served(client, f"/c/{award.public_id}.pdf")
     slug = award.program.organisation.slug
 
-    new = award_reissue(award=award, by=None, recipient_name="Ada Lovelace")
+    new = award_correct(
+        award=award, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
     new_png = served(client, f"/c/{award.public_id}.png")
     new_pdf = served(client, f"/c/{award.public_id}.pdf")
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from laurel.certificates.services import award_reissue, award_revoke
+from laurel.certificates.services import award_correct, award_revoke
 from laurel.verification.factories import make_award
 from laurel.verification.models import RenderedFile
 from laurel.verification.services import award_visibility_set
@@ -114,7 +114,9 @@ def test_correction_gets_new_files_at_the_same_address(client, settings):
     award = make_award(recipient="Ada Lovelance")
     old = body(client.get(f"/c/{award.public_id}.png"))
 
-    award_reissue(award=award, by=None, recipient_name="Ada Lovelace")
+    award_correct(
+        award=award, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
     new = client.get(f"/c/{award.public_id}.png")
 
     assert new.status_code == 200

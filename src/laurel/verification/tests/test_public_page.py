@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from laurel.certificates.services import award_reissue, award_revoke
+from laurel.certificates.services import award_correct, award_reinstate, award_revoke
 from laurel.credentials.models import Credential
 from laurel.verification.factories import make_award
 from laurel.verification.models import RenderedFile
@@ -120,13 +120,35 @@ def test_revoked_certificate_says_so_with_the_date_and_no_reason(client):
     assert "This certificate was revoked" in page
     assert f"{award.revoked_at:%-d %B %Y}" in page
     assert "Valid certificate" not in page
-    # There is no way yet for an admin to publish a reason, so none is shown.
+    # The admin did not choose to publish the reason.
     assert "duplicate record" not in page
+
+
+def test_revoked_certificate_shows_the_reason_when_the_admin_made_it_public(client):
+    award = make_award()
+    award_revoke(
+        award=award, by=None, reason="Awarded <by mistake> & withdrawn.", public_reason=True
+    )
+    page = page_of(client, award)
+    assert "This certificate was revoked" in page
+    assert "Reason given by the issuer: Awarded &lt;by mistake&gt; &amp; withdrawn." in page
+
+
+def test_reinstated_certificate_is_valid_again_at_the_same_address(client):
+    award = make_award()
+    award_revoke(award=award, by=None, reason="Wrong person", public_reason=True)
+    award_reinstate(award=award, by=None, reason="It was the right person after all")
+    page = page_of(client, award)
+    assert "Valid certificate" in page
+    assert "This certificate was revoked" not in page
+    assert "Wrong person" not in page
 
 
 def test_corrected_certificate_shows_the_new_version(client):
     award = make_award(recipient="Ada Lovelance")
-    award_reissue(award=award, by=None, recipient_name="Ada Lovelace")
+    award_correct(
+        award=award, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
     page = page_of(client, award)
     assert "Ada Lovelace" in page
     assert "Lovelance" not in page
@@ -200,7 +222,9 @@ def test_another_signed_in_person_gets_404_for_a_private_certificate(client):
 
 def test_files_rendered_are_those_of_the_current_version(client):
     award = make_award()
-    new = award_reissue(award=award, by=None, recipient_name="Ada King")
+    new = award_correct(
+        award=award, by=None, recipient_name="Ada King", reason="The name was misspelt"
+    )
     client.get(f"/c/{award.public_id}.pdf")
     assert RenderedFile.objects.get().award_id == new.pk
 
@@ -233,7 +257,9 @@ def test_revoked_certificate_verification_gives_the_date(client):
 
 def test_corrected_certificate_verification_says_the_old_version_is_withdrawn(client):
     award = make_award(recipient="Ada Lovelce")
-    new = award_reissue(award=award, by=None, recipient_name="Ada Lovelace")
+    new = award_correct(
+        award=award, by=None, recipient_name="Ada Lovelace", reason="The name was misspelt"
+    )
 
     page = page_of(client, new)
 

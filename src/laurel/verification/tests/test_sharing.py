@@ -115,11 +115,11 @@ def test_nobody_else_can_change_visibility(client):
 
 
 def test_visibility_is_kept_by_a_correction(client):
-    from laurel.certificates.services import award_reissue
+    from laurel.certificates.services import award_correct
 
     award = make_award()
     award_visibility_set(award=award, by=award.user, is_public=False)
-    award_reissue(award=award, by=None, recipient_name="Ada King")
+    award_correct(award=award, by=None, recipient_name="Ada King", reason="The name was misspelt")
     assert client.get(f"/c/{award.public_id}").status_code == 404
 
 

@@ -22,7 +22,7 @@ from laurel.certificates.factories import (
     make_session,
 )
 from laurel.certificates.models import IssuedCertificate
-from laurel.certificates.services import award_revoke
+from laurel.certificates.services import award_reinstate, award_revoke
 from laurel.errors import InvalidInput
 from laurel.outbox.models import Attempt, Message
 from laurel.webhooks import sending as webhook_sending
@@ -153,6 +153,27 @@ def test_a_revocation_is_delivered(receiver, run_tasks):
     payload = json.loads(body)
     assert payload["type"] == "certificate.revoked"
     assert payload["data"]["award"]["status"] == "revoked"
+
+
+def test_a_certificate_revoked_again_after_reinstating_is_reported_again(receiver, run_tasks):
+    program, awards = awarded_program()
+    webhook_endpoint_create(
+        organisation=program.organisation, url=receiver.url, sends_awarded=False
+    )
+    award = awards.get()
+
+    award_revoke(award=award, by=None, reason="Mistake")
+    # The API publishes no event for a reinstatement.
+    award_reinstate(award=award, by=None, reason="It was right")
+    award_revoke(award=award, by=None, reason="Wrong after all")
+    run_tasks()
+
+    bodies = [json.loads(body) for _, body in receiver.received]
+    assert [b["type"] for b in bodies] == ["certificate.revoked", "certificate.revoked"]
+    assert len({b["id"] for b in bodies}) == 2
+    assert list(
+        WebhookDelivery.objects.order_by("occurrence").values_list("occurrence", flat=True)
+    ) == [1, 2]
 
 
 def test_nothing_is_queued_when_the_change_rolls_back(receiver):
