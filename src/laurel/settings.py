@@ -224,12 +224,15 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Laurel"
 # allauth's own limits (sign-in codes and password-reset emails requested, per address and
-# per account) count in the cache; a database table, so every process counts together.
+# per account) and its memory of used two-factor codes are in the default cache: a database
+# table, so that every process counts together. What a process may keep to itself (a
+# signature already checked) goes in "memory", which costs no query.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "laurel_cache",
-    }
+    },
+    "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
