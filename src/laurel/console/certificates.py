@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
@@ -392,6 +392,7 @@ def _preview_allowed(user_id: int) -> bool:
     cache (a preview never writes to the database)."""
     window = int(time.time() // PREVIEW_WINDOW_SECONDS)
     key = f"console-preview:{user_id}:{window}"
+    cache = caches["memory"]
     cache.add(key, 0, timeout=PREVIEW_WINDOW_SECONDS * 2)
     try:
         used = cache.incr(key)

@@ -7,12 +7,14 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.cache import caches
 from django.urls import reverse
 from PIL import Image
 
 from laurel.certificates.factories import make_certificate, make_organisation, make_program
 from laurel.certificates.models import AuditEntry, CertificateDefinition, IssuedCertificate
 from laurel.certificates.selectors import award_fingerprint
+from laurel.console import certificates
 from laurel.console.tests.helpers import admin_client, admin_of, pair_with_counting_sessions
 from laurel.outbox.models import Message
 
@@ -400,19 +402,13 @@ def test_the_preview_refuses_bad_input_with_a_message(program, client):
     assert response.status_code == 400
 
 
-def test_the_preview_is_rate_limited(program, client, settings):
-    from laurel.console import certificates
-
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def test_the_preview_is_rate_limited(program, client, monkeypatch):
+    monkeypatch.setattr(certificates, "PREVIEW_LIMIT", 2)
+    caches["memory"].clear()
     statuses = set()
-    limit = certificates.PREVIEW_LIMIT
-    certificates.PREVIEW_LIMIT = 2
-    try:
-        for _ in range(3):
-            statuses.add(preview(client, program, colour="zz").status_code)
-            statuses.add(preview(client, program).status_code)
-    finally:
-        certificates.PREVIEW_LIMIT = limit
+    for _ in range(3):
+        statuses.add(preview(client, program, colour="zz").status_code)
+        statuses.add(preview(client, program).status_code)
     assert 429 in statuses
 
 

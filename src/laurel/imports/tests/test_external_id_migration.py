@@ -9,7 +9,10 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("imports", "0002_import_runs_and_staged_rows")]
+BEFORE = [
+    ("imports", "0002_import_runs_and_staged_rows"),
+    ("programs", "0004_organisation_and_program_settings_invitations"),
+]
 AFTER = [("imports", "0003_external_ids_kept_on_the_record")]
 
 

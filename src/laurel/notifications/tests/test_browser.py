@@ -110,8 +110,8 @@ def test_a_reminders_link_opens_the_sessions_feedback_after_signing_in(
     # Signed out, the link asks for a sign-in first and then opens where it points.
     expect(page.get_by_label("Email address")).to_be_visible()
     page.get_by_label("Email address").fill(mentee.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     page.wait_for_url(feedback_links[0])
     expect(page.get_by_text("Engineering Mentoring").first).to_be_visible()
