@@ -255,7 +255,7 @@ def test_the_admins_story_from_the_command_line_to_a_corrected_certificate(
     page.get_by_role("link", name="New certificate").click()
     page.get_by_label("Name", exact=True).fill("Star mentee")
     page.get_by_label("Text", exact=True).fill("Presented to {recipient_name}.")
-    page.get_by_label("By hand").check()
+    page.get_by_label("By an admin").check()
     page.get_by_label("Guidance for participants").fill("Lead a session for the cohort.")
     page.get_by_role("button", name="Create certificate").click()
     expect(page.get_by_role("status").filter(has_text="is created")).to_be_visible()
