@@ -19,10 +19,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from laurel.browser_testing import assert_accessible, console_errors
+from laurel.browser_testing import assert_accessible, console_errors, screenshot_path
 from laurel.certificates.models import IssuedCertificate
-from laurel.programs.factories import make_program
-from laurel.programs.models import Organisation, Participant, Session
+from laurel.programs.models import Organisation, Participant, Program, Session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +49,17 @@ def record_file() -> str:
         "duration_minutes,status,mentee_rating\n"
     )
     return header + "\n".join(rows) + "\n"
+
+
+def screenshots(page: Page, name: str) -> None:
+    """The page at a desktop's and a phone's width, checked by axe and for sideways
+    scrolling, for people to look at."""
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=screenshot_path(f"console-{name}-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        assert_accessible(page)
+    page.set_viewport_size({"width": 1440, "height": 900})
 
 
 def link_in(text: str) -> str:
@@ -108,15 +118,24 @@ def test_the_admins_story_from_the_command_line_to_a_corrected_certificate(
         "ada@northwind.example", "--admin-name", "Ada Admin", stdout=printed,
     )  # fmt: skip
     organisation = Organisation.objects.get(name="Northwind Mentoring")
-    program = make_program(organisation, name="Engineering 2026")
 
-    # 2. The admin signs in from the link and chooses a password.
+    # 2. The admin signs in from the link, chooses a password and creates the program.
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     errors = console_errors(page)
     accept_and_set_password(page, link_in(printed.getvalue()))
     page.wait_for_url(f"{site}/manage/")
     expect(page.get_by_role("heading", name="Programs you manage")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="New program").click()
+    page.get_by_role("button", name="Create program").click()
+    expect(page.locator("#id_name_error")).to_be_visible()
+    page.get_by_label("Name", exact=True).fill("Engineering 2026")
+    screenshots(page, "program-new")
+    page.get_by_role("button", name="Create program").click()
+    expect(page.get_by_role("status")).to_contain_text("“Engineering 2026” is created.")
+    program = Program.objects.get(organisation=organisation)
+    assert program.kind == "one_on_one"
+    page.goto(f"{site}/manage/")
 
     # 3. Invite a participant, who signs in from the email.
     page.get_by_role("link", name="Invite people").click()
@@ -128,6 +147,7 @@ def test_the_admins_story_from_the_command_line_to_a_corrected_certificate(
     assert_accessible(page)
     run_tasks()
     [invitation] = [m for m in mail.outbox if m.to == ["zoe@example.org"]]
+    assert "Engineering 2026" in invitation.subject
     zoe_page = browser.new_page(viewport={"width": 1440, "height": 900})
     zoe_errors = console_errors(zoe_page)
     accept_and_set_password(zoe_page, link_in(str(invitation.body)))
