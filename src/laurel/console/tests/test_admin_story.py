@@ -272,6 +272,9 @@ def test_the_admins_story_from_the_command_line_to_a_corrected_certificate(
     page.get_by_role("button", name="Save and award 2 people").click()
     expect(page.get_by_role("status").filter(has_text="awarded to 2 people")).to_be_visible()
     assert IssuedCertificate.objects.filter(definition__name="Mentorship Certificate").count() == 4
+    mail.outbox.clear()
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == ["grace@example.org", "zoe@example.org"]
 
     # 10. A manual certificate, awarded to two people ticked in Track Progress.
     page.get_by_role("link", name="New certificate").click()
