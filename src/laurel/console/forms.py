@@ -42,17 +42,26 @@ class OrganisationSettingsForm(forms.Form):
     )
 
 
-class ProgramSettingsForm(forms.Form):
+PROGRAM_KINDS = [
+    (Program.Kind.ONE_ON_ONE, _("1:1 — people meet in pairs")),
+    (Program.Kind.DEVELOPMENT, _("Development — self-directed; certificates by hand")),
+    (Program.Kind.GROUP, _("Group — people meet in groups; no certificates yet")),
+]
+
+
+class ProgramNewForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[
-            (Program.Kind.ONE_ON_ONE, _("1:1 — people meet in pairs")),
-            (Program.Kind.DEVELOPMENT, _("Development — self-directed; certificates by hand")),
-            (Program.Kind.GROUP, _("Group — people meet in groups; no certificates yet")),
-        ],
+        choices=PROGRAM_KINDS,
+        initial=Program.Kind.ONE_ON_ONE,
         widget=forms.RadioSelect,
     )
+
+
+class ProgramSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PROGRAM_KINDS, widget=forms.RadioSelect)
     banner = forms.FileField(
         label=_("Banner"),
         required=False,

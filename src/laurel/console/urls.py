@@ -26,6 +26,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.invitation_revoke_view,
         name="invitation_revoke",
     ),
+    path(
+        "organisations/<int:organisation_id>/programs/new/",
+        views.program_new,
+        name="program_new",
+    ),
     path("programs/<int:program_id>/settings/", views.program_settings, name="program_settings"),
     path(
         "programs/<int:program_id>/people/<int:participant_id>/emails/",

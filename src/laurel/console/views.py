@@ -20,7 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from laurel.accounts.models import User
 from laurel.accounts.services import email_address_confirm
 from laurel.certificates.reporting import programs_administered_by
-from laurel.console.forms import InvitationForm, OrganisationSettingsForm, ProgramSettingsForm
+from laurel.console.forms import (
+    InvitationForm,
+    OrganisationSettingsForm,
+    ProgramNewForm,
+    ProgramSettingsForm,
+)
 from laurel.console.selectors import (
     invitation_administered_by,
     invitations_pending,
@@ -39,6 +44,7 @@ from laurel.programs.invitations import (
 )
 from laurel.programs.models import Invitation, Program
 from laurel.programs.selectors import program_administered_by
+from laurel.programs.services import program_create
 
 
 def _user(request: HttpRequest) -> User:
@@ -110,6 +116,42 @@ def organisation_settings(request: HttpRequest, organisation_id: int) -> HttpRes
     return render(
         request,
         "console/organisation_settings.html",
+        {"organisation": organisation, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def program_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    user = _user(request)
+    organisation = organisation_administered_by(organisation_id=organisation_id, user_id=user.pk)
+    if organisation is None:
+        raise Http404("No such organisation.")
+    if request.method == "POST":
+        form = ProgramNewForm(request.POST)
+        if form.is_valid():
+            try:
+                program = program_create(
+                    organisation=organisation,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except LaurelError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("“%(name)s” is created. Add its people next.") % {"name": program.name},
+                )
+                return redirect("console:participants", program.pk)
+        status = 422
+    else:
+        form = ProgramNewForm()
+        status = 200
+    return render(
+        request,
+        "console/program_new.html",
         {"organisation": organisation, "form": form},
         status=status,
     )

@@ -25,7 +25,7 @@ from typing import IO
 from django.db import connection, transaction
 from django.utils import timezone
 
-from laurel.accounts.models import NAME_MAX_LENGTH
+from laurel.accounts.models import NAME_MAX_LENGTH, User
 from laurel.errors import LaurelError
 from laurel.imports import staging
 from laurel.imports.models import ImportRun, StagedParticipant
@@ -45,6 +45,8 @@ from laurel.validation import clean_line
 
 COLUMNS = ("name", "email", "role")
 STAGED_TABLE = StagedParticipant._meta.db_table
+USER_TABLE = User._meta.db_table
+PARTICIPANT_TABLE = Participant._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,49 @@ def _check_against_each_other(run: ImportRun, problems: Problems) -> None:
     staging.run_heartbeat(run=run)
 
 
+def _check_one_role(run: ImportRun, program: Program, problems: Problems) -> None:
+    """In a program that does not let one person be both mentor and mentee, nobody is
+    given a role other than the one they have: already in the program (the row that
+    differs is reported) or, for people new to it, on the file's first line for them."""
+    if program.allow_both_roles:
+        return
+    limit = MAX_PROBLEMS + 1
+    both = "which does not let one person be both mentor and mentee."
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT line, email, role, first_line, first_role FROM ("  # noqa: S608 - fixed SQL, values are parameters
+            "  SELECT line, email, role,"
+            "   FIRST_VALUE(line) OVER first AS first_line,"
+            "   FIRST_VALUE(role) OVER first AS first_role"
+            f"  FROM {STAGED_TABLE} WHERE run_id = %s"
+            "  WINDOW first AS (PARTITION BY email ORDER BY line)"
+            ") AS r WHERE role <> first_role AND NOT EXISTS ("
+            f"  SELECT 1 FROM {USER_TABLE} u JOIN {PARTICIPANT_TABLE} p ON p.user_id = u.id"
+            "  WHERE u.email = r.email AND p.program_id = %s"
+            ") ORDER BY line LIMIT %s",
+            [run.pk, program.pk, limit],
+        )
+        for line, email, role, first_line, first_role in cursor.fetchall():
+            problems.add(
+                line,
+                "role",
+                f"{email} is a {first_role} on line {first_line} and a {role} here, in a"
+                f" program {both}",
+            )
+        cursor.execute(
+            "SELECT s.line, s.email, p.role"  # noqa: S608 - fixed SQL, values are parameters
+            f" FROM {STAGED_TABLE} s"
+            f" JOIN {USER_TABLE} u ON u.email = s.email"
+            f" JOIN {PARTICIPANT_TABLE} p ON p.user_id = u.id AND p.program_id = %s"
+            " AND p.role <> s.role"
+            " WHERE s.run_id = %s ORDER BY s.line LIMIT %s",
+            [program.pk, run.pk, limit],
+        )
+        for line, email, role in cursor.fetchall():
+            problems.add(line, "role", f"{email} is already a {role} in this program, {both}")
+    staging.run_heartbeat(run=run)
+
+
 def _staged_batches(run: ImportRun) -> Iterator[list[PersonRow]]:
     size = staging.batch_rows()
     after = 0
@@ -229,6 +274,7 @@ def _import(
     digest = hashlib.sha256()
     count = _stage(run, read_people(hashed(stream, digest), problems, max_rows=max_rows), problems)
     _check_against_each_other(run, problems)
+    _check_one_role(run, program, problems)
     problems.refuse_if_any()
     if not count:
         raise ImportRefused([RowProblem(2, "-", "The file has no rows to import.")])

@@ -145,6 +145,7 @@ PAGES: dict[str, Decision] = {
     "console:invitations": PROGRAM_ADMIN,
     "console:invitation_resend": PROGRAM_ADMIN_FORM,
     "console:invitation_revoke": PROGRAM_ADMIN_FORM,
+    "console:program_new": PROGRAM_ADMIN,
     "console:program_settings": PROGRAM_ADMIN,
     # An invitation's link shows what it is for to whoever holds it (accepting is a POST).
     "invitation_accept": PUBLIC,

@@ -42,7 +42,18 @@ def test_it_lists_the_programs_of_each_organisation_administered(client):
     assert "Leadership circle" in page
     assert "Not mine" not in page
     assert "Elsewhere" not in page
-    assert reverse("certificates:program_certificates", args=[engineering.pk]) in page
+    assert f'href="{reverse("console:participants", args=[engineering.pk])}"' in page
+
+
+def test_a_programs_certificates_link_opens_content_certificates(client):
+    program = make_program(make_organisation("Northwind"), name="Engineering mentoring")
+    client.force_login(admin_of(program.organisation))
+
+    page = client.get(HOME).content.decode()
+    link = reverse("console:certificates", args=[program.pk])
+    assert f'href="{link}">Certificates</a>' in page
+    assert reverse("certificates:program_certificates", args=[program.pk]) not in page
+    assert client.get(link).status_code == 200
 
 
 def test_someone_who_administers_nothing_is_told_so(client):

@@ -165,3 +165,50 @@ def test_the_pages_read_a_bounded_number_of_queries(
         assert client.get(org_url(organisation)).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(program_url(program)).status_code == 200
+
+
+def new_program_url(organisation):
+    return reverse("console:program_new", args=[organisation.pk])
+
+
+def test_an_admin_creates_a_program_from_the_console(client, organisation, admin):
+    client.force_login(admin)
+    home = client.get(reverse("console:home")).content.decode()
+    assert f'href="{new_program_url(organisation)}"' in home
+
+    response = client.post(
+        new_program_url(organisation), {"name": "Design mentoring", "kind": "one_on_one"}
+    )
+
+    program = Program.objects.get(organisation=organisation, name="Design mentoring")
+    assert (program.kind, program.allow_both_roles) == ("one_on_one", True)
+    assert response["Location"] == reverse("console:participants", args=[program.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "“Design mentoring” is created. Add its people next." in page
+
+
+def test_a_new_program_without_a_name_is_refused_by_the_field_keeping_the_kind(
+    client, organisation, admin, django_assert_max_num_queries
+):
+    client.force_login(admin)
+    with django_assert_max_num_queries(6):
+        response = client.post(new_program_url(organisation), {"name": "  ", "kind": "group"})
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="id_name_error"' in page
+    assert response.context["form"]["kind"].value() == "group"
+    assert not Program.objects.filter(organisation=organisation).exists()
+
+
+def test_a_program_is_created_only_by_the_organisations_admins(client, organisation):
+    other = make_organisation("Elsewhere")
+    stranger = User.objects.create_user(email="eve@example.org", name="Eve")
+    other.admins.add(stranger)
+    client.force_login(stranger)
+
+    assert client.get(new_program_url(organisation)).status_code == 404
+    response = client.post(new_program_url(organisation), {"name": "Mine", "kind": "group"})
+
+    assert response.status_code == 404
+    assert not Program.objects.filter(name="Mine").exists()

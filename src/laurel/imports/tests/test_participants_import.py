@@ -196,3 +196,36 @@ def test_the_record_import_takes_a_row_limit_too():
     with pytest.raises(ImportRefused) as refused:
         record_import(program=make_program(), stream=header + rows, max_rows=2)
     assert [(p.line, p.column) for p in refused.value.problems] == [(4, "-")]
+
+
+def test_a_program_without_both_roles_refuses_a_second_role_by_line_and_column():
+    program = make_program()
+    program.allow_both_roles = False
+    program.save(update_fields=["allow_both_roles"])
+    make_participant(program, name="Joan Clarke", email="joan@example.org", role="mentor")
+    stream = (
+        "name,email,role\n"
+        "Grace Hopper,grace@example.org,mentor\n"
+        "Ada Lovelace,ada@example.org,mentee\n"
+        "Grace Hopper,Grace@example.org,mentee\n"
+        "Joan Clarke,joan@example.org,mentee\n"
+        "Joan Clarke,joan@example.org,mentor\n"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        participants_import(program=program, stream=stream)
+
+    assert [str(p) for p in refused.value.problems] == [
+        "line 4, column role: grace@example.org is a mentor on line 2 and a mentee here, in a"
+        " program which does not let one person be both mentor and mentee.",
+        "line 5, column role: joan@example.org is already a mentor in this program, which does"
+        " not let one person be both mentor and mentee.",
+    ]
+    assert members(program) == [("joan@example.org", "mentor")]
+    assert not User.objects.filter(email__in=["grace@example.org", "ada@example.org"]).exists()
+
+    # The same file is welcome where a person may hold both roles.
+    program.allow_both_roles = True
+    program.save(update_fields=["allow_both_roles"])
+    result = participants_import(program=program, stream=stream)
+    assert (result.participants_created, result.already_in_program) == (4, 1)
