@@ -10,13 +10,11 @@ from __future__ import annotations
 import smtplib
 import threading
 from email.utils import formataddr, parseaddr
-from functools import lru_cache
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends import smtp
-from django.template.loader import get_template
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from laurel.notifications.services.preferences import unsubscribe_token
@@ -40,18 +38,6 @@ def sender(organisation_name: str | None) -> str:
     # One line: a name with line breaks must not add headers.
     name = " ".join((organisation_name or display or "Laurel").split())
     return formataddr((name, address))
-
-
-@lru_cache(maxsize=64)
-def _template(name: str) -> Any:
-    """A compiled email template, kept for the life of the process: a worker renders the
-    same three for thousands of emails in a row, and parsing them again each time (as
-    Django does with DEBUG on) cost more than sending the email."""
-    return get_template(name)
-
-
-def render_to_string(name: str, context: dict[str, object]) -> str:
-    return str(_template(name).render(context))
 
 
 def email_build(

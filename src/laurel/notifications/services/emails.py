@@ -31,13 +31,6 @@ CERTIFICATE_GONE = "certificate gone"
 NO_SUCH_PERSON = "no such person"
 
 
-# The columns of a certificate that its email uses.
-AWARD_EMAIL_FIELDS = (
-    "pk", "public_id", "user_id", "issued_at", "is_public", "name", "recipient_name",
-    "organisation_name", "program_name", "logo",
-)  # fmt: skip
-
-
 def _switched_off(*, user_id: int, kind: str) -> bool:
     return EmailOptOut.objects.filter(user_id=user_id, kind=kind).exists()
 
@@ -68,8 +61,6 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
             ),
             is_current=True,
         )
-        # Only what the email shows: the certificate's text and face are not read here.
-        .only(*AWARD_EMAIL_FIELDS)
         .annotate(
             email=F("user__email"),
             accent=F("program__organisation__accent_colour"),
