@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -230,6 +230,10 @@ def sessions_create(*, sessions: Sequence[Session], now: datetime) -> list[Sessi
     """Write new sessions (checked with ``new_session_refusal``) and announce the completed
     ones. Their feedback is recorded afterwards, with ``feedback_record``."""
     for session in sessions:
+        # Stored in UTC: an offset such as -16:20, valid in ISO 8601, is out of
+        # PostgreSQL's range for a time zone.
+        session.starts_at = session.starts_at.astimezone(UTC)
+        session.ends_at = session.ends_at.astimezone(UTC)
         session.completed_at = now if session.status == COMPLETED else None
         session.cancelled_at = now if session.status == CANCELLED else None
         session.first_feedback_at = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -282,3 +282,16 @@ def test_unknown_and_malformed_ids_are_not_found(api):
     problem(api.get("/programs/999999"), 404)
     problem(api.get("/programs/abc"), 404)
     problem(api.get("/programs/99999999999999999999999"), 404)
+
+
+def test_a_time_with_a_far_offset_is_stored_as_the_same_instant(api):
+    # -16:20 is a valid ISO 8601 offset that PostgreSQL cannot hold as a time zone.
+    _, _, _, pairing = make_pairing(api)
+    response = api.post(
+        f"/pairings/{pairing['id']}/sessions",
+        {"starts_at": "2030-10-01T15:43:16-16:20", "duration_minutes": 100},
+    )
+    assert response.status_code == 201, response.content
+    session = Session.objects.get(pk=response.json()["id"])
+    assert session.starts_at == datetime(2030, 10, 2, 8, 3, 16, tzinfo=UTC)
+    assert session.ends_at == datetime(2030, 10, 2, 9, 43, 16, tzinfo=UTC)
