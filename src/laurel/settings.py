@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "laurel.accounts",
     "laurel.programs",
     "laurel.certificates",
+    "laurel.badges",
     "laurel.outbox",
     "laurel.verification",
     "laurel.notifications",
