@@ -19,14 +19,15 @@ from laurel.programs.selectors import program_administered_by
 def home(request: HttpRequest) -> HttpResponse:
     """A participant's programs, progress and certificates; an admin's programs."""
     assert isinstance(request.user, User)
-    return render(
-        request,
-        "certificates/home.html",
-        {
-            "activity": activity_for_user(user_id=request.user.pk),
-            "administered": list(programs_administered_by(user_id=request.user.pk)),
-        },
-    )
+    administered = list(programs_administered_by(user_id=request.user.pk))
+    context: dict[str, object] = {
+        "activity": activity_for_user(user_id=request.user.pk),
+        "administered": administered,
+    }
+    if administered:
+        # Known already: the header's console link needs no query of its own here.
+        context["administers_organisation"] = True
+    return render(request, "certificates/home.html", context)
 
 
 @require_safe

@@ -319,6 +319,8 @@ def certificate_enable_confirm(
                     "“%(name)s” is enabled and awarded to %(count)d people, who are being emailed.",
                     result.awarded,
                 )
+            elif not definition.is_automatic:
+                text = _("“%(name)s” is enabled. Award it to people from Track Progress.")
             else:
                 text = _("“%(name)s” is enabled. Nobody qualifies yet.")
             messages.success(request, text % {"name": definition.name, "count": result.awarded})

@@ -312,6 +312,24 @@ def test_confirming_enables_awards_and_queues_the_emails(program, client, run_ta
     assert "awarded to 2 people" in follow
 
 
+def test_enabling_a_manual_certificate_says_how_to_award_it(program, client):
+    definition = make_certificate(program, threshold=None, name="Mentor of the Year")
+    pair_with_counting_sessions(program, 5)
+    shown = client.get(url("certificate_enable", program, definition.pk))
+    assert "enabling it awards nobody now" in shown.content.decode()
+    response = client.post(
+        url("certificate_enable", program, definition.pk),
+        {"fingerprint": shown.context["fingerprint"]},
+    )
+    assert response.status_code == 303
+    definition.refresh_from_db()
+    assert definition.enabled
+    assert not IssuedCertificate.objects.exists()
+    follow = client.get(response["Location"]).content.decode()
+    assert "“Mentor of the Year” is enabled. Award it to people from Track Progress." in follow
+    assert "Nobody qualifies yet" not in follow
+
+
 def test_enabling_without_the_shown_list_enables_nothing(program, client):
     definition = make_certificate(program, threshold=2)
     pair_with_counting_sessions(program, 2)

@@ -85,3 +85,16 @@ def test_it_reads_a_bounded_number_of_queries(client, django_assert_max_num_quer
 def test_it_rejects_post(client):
     client.force_login(admin_of(make_organisation()))
     assert client.post(HOME).status_code == 405
+
+
+def test_the_header_links_admins_to_the_console_and_nobody_else(client):
+    organisation = make_organisation()
+    program = make_program(organisation=organisation)
+    participant = make_participant(program)
+    client.force_login(participant.user)
+    console = reverse("console:home")
+    assert f'href="{console}"' not in client.get(reverse("home")).content.decode()
+    organisation.admins.add(participant.user)
+    assert f'href="{console}">Console</a>' in client.get(reverse("home")).content.decode()
+    settings_page = client.get(reverse("participation:settings")).content.decode()
+    assert f'href="{console}">Console</a>' in settings_page
