@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from laurel.badges.factories import give_feedback, make_pairing, make_participant, make_session
 from laurel.badges.models import BadgeDefinition, IssuedBadge
+from laurel.programs.models import Participant
 
 
 def holders(badge: BadgeDefinition) -> set[str]:
@@ -25,7 +26,7 @@ def default(organisation, key: str) -> BadgeDefinition:
     return BadgeDefinition.objects.get(organisation=organisation, default_key=key)
 
 
-def mentor_pair(program, mentor_name: str, mentee_name: str):
+def mentor_pair(program, mentor_name: str, mentee_name: str) -> tuple[Participant, Participant]:
     return (
         make_participant(program, role="mentor", name=mentor_name),
         make_participant(program, name=mentee_name),

@@ -71,7 +71,7 @@ def test_an_award_freezes_what_it_shows():
 
 
 def test_awarded_once_however_many_more_sessions(announced):
-    organisation, badge, award = awarded_grace()
+    organisation, badge, _award = awarded_grace()
     assert len(announced) == 1
     announced.clear()
     program = organisation.programs.get()
@@ -141,7 +141,7 @@ def test_withdrawn_feedback_never_revokes():
     assert list(IssuedBadge.objects.values_list("recipient_name", "status")) == [("Grace", "valid")]
     # The tally did go down: the next feedback alone does not reach two again.
     make_participant(program, name="Alan")
-    session = program.pairings.get().sessions.first()
+    session = program.pairings.get().sessions.earliest("starts_at")
     give_feedback(session, mentee)
     assert RoleTally.objects.get(program=program, user=mentor.user).sessions_counting == 1
 
