@@ -8,7 +8,8 @@ fresh database, computes the badge tallies from the record, and prints:
   record (and, for Connector, of the different people each person met), measured in
   the same run;
 - the time to enable a badge (Mentor at 10 sessions, Connector at 10 people), awards
-  committed, and its ratio to the floor (target <= 1.5);
+  committed, and its ratio to the floor (target <= 1.5); then of lowering Connector to
+  1 person, which awards almost everyone (nobody in this record meets two people);
 - the median time of one feedback that awards a badge and a certificate at once
   (target <= 20 ms).
 
@@ -104,6 +105,7 @@ def main() -> None:
         BadgeRule,
         badge_create,
         badge_enable,
+        badge_update,
         badges_tallies_rebuild,
     )
     from laurel.certificates.factories import make_certificate
@@ -152,6 +154,26 @@ def main() -> None:
             f"committed, in {seconds * 1000:.0f} ms; enable / floor: {seconds / bare:.2f} "
             "(target <= 1.5)"
         )
+
+    # Nobody in this record meets more than one person, so Connector at 10 awards nobody:
+    # lowering it to 1 (a rule change of an enabled badge) awards almost everyone.
+    connector = BadgeDefinition.objects.get(organisation=organisation, default_key="connector")
+    lower = BadgeRule(type="distinct_partners", threshold=1)
+    seconds, changed = timed(
+        lambda: badge_update(
+            badge=connector,
+            by=None,
+            name=connector.name,
+            description=connector.description,
+            colour="",
+            rule=lower,
+            confirm=True,
+        )
+    )
+    print(
+        f"lower Connector to 1: awarded {changed.awarded:,} people, committed, in "
+        f"{seconds * 1000:.0f} ms; / floor: {seconds / floor(None):.2f} (target <= 1.5)"
+    )
 
     # One feedback that awards a certificate and a badge at once: a certificate at the
     # median of counting sessions, and a badge for as many mentee sessions with feedback.
