@@ -7,7 +7,8 @@ fresh database, computes the badge tallies from the record, and prints:
 - the floor: the plain GROUP BY of completed sessions per person in a role over the
   record (and, for Connector, of the different people each person met), measured in
   the same run;
-- the time to enable a badge (Mentor at 10 sessions, Connector at 10 people), awards
+- the time of the exact preview of who enabling a badge awards (the aggregate over the
+  kept tallies), and to enable it (Mentor at 10 sessions, Connector at 10 people), awards
   committed, and its ratio to the floor (target <= 1.5); then of lowering Connector to
   1 person, which awards almost everyone (nobody in this record meets two people);
 - the median time of one feedback that awards a badge and a certificate at once
@@ -101,6 +102,7 @@ def main() -> None:
     from django.db import connection
 
     from laurel.badges.models import BadgeDefinition, IssuedBadge
+    from laurel.badges.selectors import badge_would_award
     from laurel.badges.services import (
         BadgeRule,
         badge_create,
@@ -143,6 +145,11 @@ def main() -> None:
         what = "completed sessions per mentor" if role else "different people met per person"
         print(
             f"floor (bare GROUP BY of {what} over the record): {bare * 1000:.0f} ms (median of 3)"
+        )
+        seconds, preview = timed(lambda badge=badge: badge_would_award(badge=badge))
+        print(
+            f"preview of {badge.name} at {badge.threshold} (exact list, {len(preview):,} people): "
+            f"{seconds * 1000:.0f} ms; / floor: {seconds / bare:.2f}"
         )
         seconds, result = timed(
             lambda badge=badge: badge_enable(badge=badge, by=None, confirm=True)
