@@ -193,13 +193,12 @@ def main() -> None:
         rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=threshold,
                        feedback_required=True),
     )  # fmt: skip
-    badge_enable(badge=badge, by=None, confirm=True)
     short = [k for k, c in enumerate(data["counting_per_pairing"]) if c == threshold - 1]
     rng = random.Random(args.seed)
-    chosen = rng.sample(short, min(args.samples, len(short)))
-    feedback_times = []
-    certificates = badges = 0
-    for k in chosen:
+    chosen = rng.sample(short, min(2 * args.samples, len(short)))
+    half = len(chosen) // 2
+
+    def feedback_on(k: int) -> tuple[float, int, int]:
         mentee = Participant.objects.get(pk=2 * k + 2)
         # A completed session nobody has given feedback on yet (not timed).
         session = session_schedule(
@@ -211,13 +210,28 @@ def main() -> None:
         certificates_before = IssuedCertificate.objects.count()
         badges_before = IssuedBadge.objects.filter(badge=badge).count()
         seconds, _ = timed(partial(feedback_submit, session=session, author=mentee, rating=4))
-        feedback_times.append(seconds)
-        certificates += IssuedCertificate.objects.count() - certificates_before
-        badges += IssuedBadge.objects.filter(badge=badge).count() - badges_before
-    assert badges == len(chosen) and certificates == 2 * len(chosen), (badges, certificates)
+        return (
+            seconds,
+            IssuedCertificate.objects.count() - certificates_before,
+            IssuedBadge.objects.filter(badge=badge).count() - badges_before,
+        )
+
+    # The same path with the badge still disabled, in the same run: what the badge adds.
+    baseline = [feedback_on(k) for k in chosen[:half]]
+    assert sum(b for *_, b in baseline) == 0 and sum(c for _, c, _ in baseline) == 2 * half
     print(
-        f"one feedback that awards a badge and a certificate: {median_ms(feedback_times)}; "
-        f"max {max(feedback_times) * 1000:.2f} ms; {badges} badges and {certificates} "
+        f"one feedback that awards a certificate (no badge due): "
+        f"{median_ms([seconds for seconds, *_ in baseline])}"
+    )
+    badge_enable(badge=badge, by=None, confirm=True)
+    measured = [feedback_on(k) for k in chosen[half:]]
+    times = [seconds for seconds, *_ in measured]
+    certificates = sum(c for _, c, _ in measured)
+    badges = sum(b for *_, b in measured)
+    assert badges == len(measured) and certificates == 2 * len(measured), (badges, certificates)
+    print(
+        f"one feedback that awards a badge and a certificate: {median_ms(times)}; "
+        f"max {max(times) * 1000:.2f} ms; {badges} badges and {certificates} "
         "certificates awarded (target median <= 20 ms)"
     )
 
