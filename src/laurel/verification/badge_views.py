@@ -9,14 +9,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.text import slugify
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from laurel.accounts.models import User
 from laurel.badges.models import IssuedBadge
+from laurel.badges.services import badge_award_visibility
 from laurel.credentials.services import badge_credential_for
 from laurel.credentials.verification import SIGNATURE, STATUS, credential_verify
+from laurel.errors import NotFound
 from laurel.verification.badge_selectors import (
     badge_award,
     badge_description,
@@ -75,6 +79,9 @@ def badge_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "verification": verification,
             "signature_check": verification.check(SIGNATURE),
             "status_check": verification.check(STATUS),
+            "visibility_url": reverse("verification:badge_visibility", args=[award.public_id])
+            if holder
+            else "",
         },
     )
     # Revocation and visibility change the page at once: nobody may keep a stale copy.
@@ -117,3 +124,18 @@ def badge_image(request: HttpRequest, public_id: str) -> HttpResponseBase:
 @require_safe
 def badge_card(request: HttpRequest, public_id: str) -> HttpResponseBase:
     return _serve(request, public_id, BadgeFile.Kind.CARD)
+
+
+@require_POST
+def badge_visibility(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The holder hides their badge's page, or shows it again."""
+    award = badge_award(public_id=public_id)
+    if award is None or not isinstance(request.user, User):
+        return badge_not_found(request)
+    try:
+        badge_award_visibility(
+            award=award, user=request.user, is_public=request.POST.get("is_public") == "1"
+        )
+    except NotFound:
+        return badge_not_found(request)
+    return redirect("verification:badge_page", public_id=award.public_id)

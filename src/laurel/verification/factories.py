@@ -3,12 +3,11 @@ to show, made through the product's services, and issued badges."""
 
 from __future__ import annotations
 
-import secrets
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from django.utils import timezone
-
-from laurel.badges.models import BadgeDefinition, IssuedBadge
-
+from laurel.badges.factories import make_badge, make_pairing, make_session
+from laurel.badges.models import IssuedBadge
+from laurel.badges.services import BadgeRule, badge_enable, badge_image_set
 from laurel.certificates.factories import (
     make_certificate,
     make_organisation,
@@ -43,39 +42,26 @@ def make_badge_award(
     description: str = "",
     colour: str = "#1F6FEB",
     email: str | None = None,
-    image: str = "",
-    is_public: bool = True,
-    threshold: int = 40,
+    image: bytes | None = None,
+    threshold: int = 1,
 ) -> IssuedBadge:
-    """One valid issued badge (a mentor badge), as the award engine freezes it."""
+    """One valid issued badge: a mentor badge, earned by holding ``threshold`` completed
+    sessions as a mentor, awarded by the engine when the badge is enabled."""
     the_organisation = make_organisation(organisation)
     program = make_program(the_organisation, name="Engineering Mentoring")
-    participant = make_participant(program, role="mentor", name=recipient, email=email)
-    definition = BadgeDefinition.objects.create(
-        organisation=the_organisation,
+    mentor = make_participant(program, role="mentor", name=recipient, email=email)
+    pairing = make_pairing(program, mentor, make_participant(program, role="mentee"))
+    for days_ago in range(threshold):
+        make_session(pairing, days_ago=30 - days_ago)
+    definition = make_badge(
+        the_organisation,
+        rule=BadgeRule(type="sessions_as_role", role="mentor", threshold=threshold),
         name=badge,
         description=description,
         colour=colour,
-        rule=BadgeDefinition.Rule.SESSIONS_AS_ROLE,
-        role=BadgeDefinition.Role.MENTOR,
-        threshold=threshold,
-        enabled=True,
     )
-    return IssuedBadge.objects.create(
-        public_id=secrets.token_hex(16),
-        badge=definition,
-        organisation=the_organisation,
-        user=participant.user,
-        issued_at=timezone.now(),
-        recipient_name=participant.user.name,
-        name=definition.name,
-        description=definition.description,
-        image=image,
-        colour=colour,
-        organisation_name=the_organisation.name,
-        rule=definition.rule,
-        role=definition.role,
-        threshold=definition.threshold,
-        program_kinds=list(definition.program_kinds),
-        is_public=is_public,
-    )
+    if image is not None:
+        upload = SimpleUploadedFile("badge.png", image, content_type="image/png")
+        badge_image_set(badge=definition, by=None, image=upload)
+    badge_enable(badge=definition, by=None, confirm=True)
+    return IssuedBadge.objects.select_related("user").get(badge=definition, user=mentor.user)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("c/<str:public_id>", views.certificate_page, name="page"),
     path("b/<str:public_id>.png", badge_views.badge_image, name="badge_image"),
     path("b/<str:public_id>/card.png", badge_views.badge_card, name="badge_card"),
+    path("b/<str:public_id>/visibility", badge_views.badge_visibility, name="badge_visibility"),
     path("b/<str:public_id>", badge_views.badge_page, name="badge_page"),
 ]
