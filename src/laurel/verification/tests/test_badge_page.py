@@ -288,3 +288,12 @@ def test_reinstated_badge_is_valid_again_with_its_credential(client):
     assert "Valid badge" in page
     assert "Status: valid" in page
     assert "This badge was revoked" not in page
+
+
+def test_a_revoked_badge_offers_its_holder_no_sharing(client):
+    award = revoke(make_badge_award(), reason="Issued by mistake")
+    client.force_login(award.user)
+    page = page_of(client, award)
+    assert "A revoked badge cannot be shared" in page
+    assert "linkedin.com" not in page
+    assert "Copy link" not in page
