@@ -36,6 +36,9 @@ from django.utils import timezone
 from laurel.accounts.models import User
 from laurel.api.services import api_token_create
 from laurel.api.v1 import api
+from laurel.badges.factories import make_badge
+from laurel.badges.models import IssuedBadge
+from laurel.badges.services import BadgeRule
 from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
@@ -128,6 +131,12 @@ PAGES: dict[str, Decision] = {
     "credentials:status_list": PUBLIC,
     "credentials:credential": PUBLIC,
     "credentials:verify": PUBLIC,
+    # An issued badge's public face, as a certificate's.
+    "verification:badge_page": PUBLIC,
+    "verification:badge_image": PUBLIC,
+    "verification:badge_card": PUBLIC,
+    "verification:badge_visibility": HOLDER_FORM,
+    "credentials:badge_credential": PUBLIC,
     "participation:sessions": MEMBER,
     "participation:history": MEMBER,
     "participation:schedule": MEMBER,
@@ -232,6 +241,16 @@ OPERATIONS: dict[str, Decision] = {
 }
 
 
+# The pages whose ``public_id`` is an issued badge's.
+BADGE_URLS = {
+    "verification:badge_page",
+    "verification:badge_image",
+    "verification:badge_card",
+    "verification:badge_visibility",
+    "credentials:badge_credential",
+}
+
+
 @dataclass
 class World:
     organisation: Any
@@ -249,11 +268,14 @@ class World:
     invitation: Any
     token: str
     other_token: str
+    badge_award: IssuedBadge
 
     def value(self, name: str, url: str = "") -> object:
         """The value of one URL parameter, for the objects of this world."""
         if (url, name) in {("notifications:unsubscribe", "token")}:
             return unsubscribe_token(user_id=self.mentee.user_id, kind="award")
+        if name == "public_id" and url in BADGE_URLS:
+            return self.badge_award.public_id
         values: dict[str, Callable[[], object]] = {
             "program_id": lambda: self.program.pk,
             "pairing_id": lambda: self.pairing.pk,
@@ -337,6 +359,13 @@ def build_world() -> World:
     result = certificate_award(definition=definition, by=None, participant_ids=[mentee.pk])
     award = IssuedCertificate.objects.get(pk=result.awarded[0])
     credential_issue(award=award)
+    # The mentee's completed session earns them a badge when it is enabled.
+    badge = make_badge(
+        organisation,
+        rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=1),
+        name="First Session",
+        enabled=True,
+    )
     webhook = webhook_endpoint_create(
         organisation=organisation, url="https://hooks.example.org/acme"
     )
@@ -369,6 +398,7 @@ def build_world() -> World:
         ),
         token=api_token_create(organisation=organisation, name="acme").raw,
         other_token=api_token_create(organisation=other, name="other").raw,
+        badge_award=IssuedBadge.objects.get(badge=badge, user=mentee.user),
     )
 
 

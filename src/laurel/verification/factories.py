@@ -1,5 +1,5 @@
-"""Factory functions for the public face of certificates: issued certificates to show,
-made through the product's services."""
+"""Factory functions for the public face of certificates and badges: issued certificates
+to show, made through the product's services, and issued badges."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from laurel.certificates.factories import (
 )
 from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import certificate_award
+from laurel.credentials.factories import make_badge_award
+
+__all__ = ["make_award", "make_badge_award"]
 
 
 def make_award(
