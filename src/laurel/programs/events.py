@@ -62,8 +62,17 @@ class ProgramKindChanged:
     new_kind: str
 
 
+@dataclass(frozen=True)
+class OrganisationCreated:
+    """A new organisation was founded (with nothing in it yet)."""
+
+    organisation_id: int
+    now: datetime
+
+
 RecordChange = (
-    SessionsCompleted
+    OrganisationCreated
+    | SessionsCompleted
     | FirstFeedbackGiven
     | LastFeedbackWithdrawn
     | SessionsCancelled

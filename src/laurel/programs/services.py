@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop as translatable
 from laurel.accounts.models import NAME_MAX_LENGTH, User
 from laurel.errors import Conflict, InvalidInput
 from laurel.programs import lifecycle
-from laurel.programs.events import ParticipantsJoined, record_changes
+from laurel.programs.events import OrganisationCreated, ParticipantsJoined, record_changes
 from laurel.programs.models import (
     EXTERNAL_ID_MAX_LENGTH,
     Feedback,
@@ -96,11 +96,14 @@ def organisation_create(
     if not slug:
         raise InvalidInput.field("slug", "The short name must contain letters or digits.")
     colour = clean_colour(accent_colour, field="accent_colour", label="Accent colour")
+    now = now or timezone.now()
     try:
         with transaction.atomic():
-            return Organisation.objects.create(
-                name=name, slug=slug, accent_colour=colour, created_at=now or timezone.now()
+            organisation = Organisation.objects.create(
+                name=name, slug=slug, accent_colour=colour, created_at=now
             )
+            record_changes.announce(OrganisationCreated(organisation_id=organisation.pk, now=now))
+            return organisation
     except IntegrityError:
         raise Conflict(f"An organisation with the short name {slug!r} already exists.") from None
 
