@@ -41,6 +41,7 @@ from laurel.badges.services import (
     badge_update,
 )
 from laurel.badges.wording import badge_rule_in_words, rule_in_words
+from laurel.certificates.selectors import award_fingerprint
 from laurel.console.badge_forms import PENDING_FIELDS, BadgeForm, BadgeImageForm, BadgeRevokeForm
 from laurel.console.selectors import organisation_administered_by
 from laurel.errors import InvalidInput, LaurelError
@@ -49,7 +50,7 @@ from laurel.programs.models import Organisation
 CONFIRM_PAGE_SIZE = 50
 HOLDERS_PAGE_SIZE = 50
 HISTORY_SHOWN = 50
-_FINGERPRINT = re.compile(r"[0-9a-f]{32,64}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{32}")
 
 
 def _user(request: HttpRequest) -> User:
@@ -310,7 +311,8 @@ def _confirmation_context(
 
 
 def _fingerprint(qualifiers: list[BadgeQualifier]) -> str:
-    return BadgeConfirmationRequired(would_award=qualifiers, changed=False).fingerprint
+    """What confirming this list passes as ``confirmed``: the people, never the page."""
+    return award_fingerprint(q.user_id for q in qualifiers)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
