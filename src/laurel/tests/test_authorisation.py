@@ -36,6 +36,9 @@ from django.utils import timezone
 from laurel.accounts.models import User
 from laurel.api.services import api_token_create
 from laurel.api.v1 import api
+from laurel.badges.factories import make_badge
+from laurel.badges.models import BadgeDefinition, IssuedBadge
+from laurel.badges.services import BadgeRule
 from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
@@ -187,6 +190,18 @@ PAGES: dict[str, Decision] = {
     "notifications:unsubscribe": PUBLIC,
     "participation:settings": SIGNED_IN,
     "console:participant_emails": PROGRAM_ADMIN,
+    # The organisation's badges, their holders and each issued badge: its admins only.
+    "console:badges": PROGRAM_ADMIN,
+    "console:badge_new": PROGRAM_ADMIN,
+    "console:badge_edit": PROGRAM_ADMIN,
+    "console:badge_image": PROGRAM_ADMIN_FORM,
+    "console:badge_change_confirm": PROGRAM_ADMIN,
+    "console:badge_enable": PROGRAM_ADMIN,
+    "console:badge_disable": PROGRAM_ADMIN_FORM,
+    "console:badge_holders": PROGRAM_ADMIN,
+    "console:badge_award": PROGRAM_ADMIN,
+    "console:badge_award_revoke": PROGRAM_ADMIN_FORM,
+    "console:badge_award_reinstate": PROGRAM_ADMIN_FORM,
     # Django's admin (its own namespace) is checked model by model below.
 }
 # Patterns that are not pages of the product.
@@ -249,6 +264,8 @@ class World:
     invitation: Any
     token: str
     other_token: str
+    badge: BadgeDefinition
+    badge_award: IssuedBadge
 
     def value(self, name: str, url: str = "") -> object:
         """The value of one URL parameter, for the objects of this world."""
@@ -267,6 +284,8 @@ class World:
             "number": lambda: self.status_list.number,
             "webhook_id": lambda: self.webhook.pk,
             "organisation_id": lambda: self.organisation.pk,
+            "badge_id": lambda: self.badge.pk,
+            "badge_award_id": lambda: self.badge_award.pk,
             "invitation_id": lambda: self.invitation.pk,
             "token": lambda: invitation_token(self.invitation),
             # A password-reset link's parts: well formed, not valid.
@@ -346,6 +365,10 @@ def build_world() -> World:
     make_program(other, name="Their program")
     other_admin = User.objects.create_user("admin@other.example", "Otto Other", "pw-other-1")
     other.admins.add(other_admin)
+    badge = make_badge(
+        organisation, rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=1),
+        enabled=True, name="First Session",
+    )  # fmt: skip
     return World(
         organisation=organisation,
         program=program,
@@ -369,6 +392,8 @@ def build_world() -> World:
         ),
         token=api_token_create(organisation=organisation, name="acme").raw,
         other_token=api_token_create(organisation=other, name="other").raw,
+        badge=badge,
+        badge_award=IssuedBadge.objects.get(badge=badge, user=mentee.user),
     )
 
 
