@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 from laurel.programs.models import Organisation
 
@@ -93,3 +94,41 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"credential of award {self.award_id}"
+
+
+class BadgeCredential(models.Model):
+    """The signed Open Badges credential of one issued badge, built the first time it is
+    asked for, and its entry in the organisation's revocation lists.
+
+    Badges and certificates share the status lists: an index is taken by at most one
+    credential of either kind (allocation looks at both, under the list's row lock).
+    """
+
+    award = models.OneToOneField(
+        IssuedBadge, primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
+    status_index = models.PositiveIntegerField()
+    # The bit in the status list: set while the badge is revoked.
+    revoked = models.BooleanField(default=False)
+    issuer_key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="+")
+    document = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"],
+                name="badge_credential_status_index_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status_list", "status_index"],
+                condition=Q(revoked=True),
+                name="badge_credential_revoked_bits",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"credential of badge {self.award_id}"

@@ -1,9 +1,10 @@
-"""Reads: the public award behind a credential URL, DID documents, status lists."""
+"""Reads: the public award or badge behind a credential URL, DID documents, status lists."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 from laurel.credentials.identity import did_document
 from laurel.credentials.models import IssuerKey, StatusList
@@ -16,6 +17,16 @@ def public_award(public_id: str) -> IssuedCertificate | None:
     return (
         IssuedCertificate.objects.filter(public_id=public_id, is_current=True, is_public=True)
         .select_related("program__organisation", "user")
+        .first()
+    )
+
+
+def public_badge(public_id: str) -> IssuedBadge | None:
+    """An issued badge its holder shows publicly, else None (a private and an unknown badge
+    look the same)."""
+    return (
+        IssuedBadge.objects.filter(public_id=public_id, is_public=True)
+        .select_related("organisation", "user")
         .first()
     )
 

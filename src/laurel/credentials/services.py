@@ -1,5 +1,6 @@
 """Writes: issuer keys (created on first use, rotated on demand), the signed credential
-of each award (built and its status entry allocated on first use), and status bits."""
+of each issued certificate and badge (built and its status entry allocated on first use),
+and status bits."""
 
 from __future__ import annotations
 
@@ -13,10 +14,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 from laurel.credentials import documents
 from laurel.credentials.identity import verification_method_id
-from laurel.credentials.models import STATUS_LIST_SIZE, Credential, IssuerKey, StatusList
+from laurel.credentials.models import (
+    STATUS_LIST_SIZE,
+    BadgeCredential,
+    Credential,
+    IssuerKey,
+    StatusList,
+)
 from laurel.credentials.proofs import proof_attach
 from laurel.credentials.sealing import seal, unseal
 from laurel.errors import NotFound
@@ -93,8 +101,13 @@ def _allocate(*, organisation: Organisation, now: datetime) -> tuple[StatusList,
     status_list = _status_list_with_room(organisation=organisation, now=now)
     while True:
         candidates = [_random.randrange(status_list.size) for _ in range(_CANDIDATES)]
+        # Certificates and badges share the lists: an index is free if neither holds it.
         taken = set(
             Credential.objects.filter(
+                status_list=status_list, status_index__in=candidates
+            ).values_list("status_index", flat=True)
+        ) | set(
+            BadgeCredential.objects.filter(
                 status_list=status_list, status_index__in=candidates
             ).values_list("status_index", flat=True)
         )
@@ -171,14 +184,81 @@ def status_set(*, award: IssuedCertificate, revoked: bool) -> None:
     Credential.objects.filter(award_id=award.pk).update(revoked=revoked)
 
 
+def badge_credential_issue(*, award: IssuedBadge, now: datetime | None = None) -> BadgeCredential:
+    """The issued badge's signed credential, built and signed the first time it is asked
+    for, with its entry in one of the organisation's status lists."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The badge's row lock orders this against a revocation of the same badge, so the
+        # bit starts set if the revocation came first and is flipped if it comes after.
+        locked = (
+            IssuedBadge.objects.select_for_update(of=("self",))
+            .select_related("organisation", "user")
+            .filter(pk=award.pk)
+            .first()
+        )
+        if locked is None:
+            raise NotFound("There is no such badge.")
+        existing = BadgeCredential.objects.filter(award=locked).first()
+        if existing is not None:
+            return existing
+        organisation = locked.organisation
+        key = issuer_key_active(organisation=organisation, now=now)
+        status_list, index = _allocate(organisation=organisation, now=now)
+        document = documents.badge_credential(
+            award=locked,
+            slug=organisation.slug,
+            email=locked.user.email,
+            salt=secrets.token_hex(16),
+            status_list_number=status_list.number,
+            status_index=index,
+        )
+        signed = proof_attach(
+            document,
+            private_key=unseal(key.sealed_private_key),
+            verification_method=verification_method_id(organisation.slug, key.key_id),
+            created=now,
+        )
+        return BadgeCredential.objects.create(
+            award=locked,
+            status_list=status_list,
+            status_index=index,
+            revoked=locked.status == IssuedBadge.Status.REVOKED,
+            issuer_key=key,
+            document=signed,
+            created_at=now,
+        )
+
+
+def badge_credential_for(award: IssuedBadge, *, now: datetime | None = None) -> dict[str, Any]:
+    """The signed Open Badges 3.0 credential (JSON) of one issued badge, built and signed
+    at ``now`` if this is the first time it is asked for."""
+    document = BadgeCredential.objects.filter(award_id=award.pk).values_list("document", flat=True)
+    for found in document:
+        return dict(found)
+    return dict(badge_credential_issue(award=award, now=now).document)
+
+
+def badge_status_set(*, award_id: int, revoked: bool) -> None:
+    """Set or clear the issued badge's bit in its status list. Call it in the transaction
+    that revokes or reinstates the badge; a badge without a credential yet gets the right
+    bit when its credential is built."""
+    BadgeCredential.objects.filter(award_id=award_id).update(revoked=revoked)
+
+
 def status_list_signed(*, status_list: StatusList, now: datetime | None = None) -> dict[str, Any]:
     """The organisation's status list as a signed BitstringStatusListCredential, as it
     stands now."""
     now = now or timezone.now()
     organisation = status_list.organisation
-    set_bits = Credential.objects.filter(status_list=status_list, revoked=True).values_list(
-        "status_index", flat=True
-    )
+    set_bits = [
+        *Credential.objects.filter(status_list=status_list, revoked=True).values_list(
+            "status_index", flat=True
+        ),
+        *BadgeCredential.objects.filter(status_list=status_list, revoked=True).values_list(
+            "status_index", flat=True
+        ),
+    ]
     document = documents.status_list_credential(
         slug=organisation.slug,
         number=status_list.number,

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 from laurel.credentials import jsonld
 from laurel.credentials.identity import slug_from_did
-from laurel.credentials.models import Credential, IssuerKey, StatusList
+from laurel.credentials.models import BadgeCredential, Credential, IssuerKey, StatusList
 from laurel.credentials.proofs import ProofError, proof_of, proof_verify
 
 SIGNATURE = "signature"
@@ -201,6 +202,14 @@ _STATUS_PATH = re.compile(r"^/o/(?P<slug>[-a-zA-Z0-9_]+)/status/(?P<number>[0-9]
 def _why_withdrawn(status_list: StatusList, index: int) -> Standing:
     """Whether the credential at a set bit was revoked or replaced by a correction, and
     since when."""
+    badge = IssuedBadge.objects.filter(
+        pk__in=BadgeCredential.objects.filter(status_list=status_list, status_index=index).values(
+            "award_id"
+        )
+    ).first()
+    if badge is not None:
+        # A badge is never corrected: a set bit is a revocation.
+        return Standing("revoked", badge.revoked_at)
     award = (
         IssuedCertificate.objects.filter(
             pk__in=Credential.objects.filter(status_list=status_list, status_index=index).values(
@@ -246,12 +255,18 @@ def _check_status(document: dict[str, Any], key: IssuerKey | None) -> tuple[Chec
     if not isinstance(index_text, str) or not re.fullmatch(r"[0-9]{1,9}", index_text):
         return Check(STATUS, False, _("The credential's status entry points nowhere.")), None
     index = int(index_text)
-    # One query: the list, and whether the bit at the index is set.
+    # One query: the list, and whether the bit at the index is set (by a certificate's
+    # credential or a badge's: they share the lists).
     status_list = (
         StatusList.objects.filter(organisation__slug=match["slug"], number=int(match["number"]))
         .annotate(
             bit_set=Exists(
                 Credential.objects.filter(
+                    status_list=OuterRef("pk"), status_index=index, revoked=True
+                )
+            )
+            | Exists(
+                BadgeCredential.objects.filter(
                     status_list=OuterRef("pk"), status_index=index, revoked=True
                 )
             )

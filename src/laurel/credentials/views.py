@@ -44,6 +44,14 @@ def credential(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+def badge_credential(request: HttpRequest, public_id: str) -> HttpResponse:
+    award = selectors.public_badge(public_id)
+    if award is None:
+        raise Http404
+    return _json(services.badge_credential_for(award), "application/vc+ld+json")
+
+
+@require_GET
 def status_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     found = selectors.status_list_of(slug, number)
     if found is None:
@@ -67,7 +75,8 @@ def _credential_text(data: bytes) -> str:
             raise forms.ValidationError(
                 _(
                     "This image carries no Open Badges credential. Upload the image"
-                    " downloaded from the certificate's page, or its credential.json."
+                    " downloaded from the certificate's or badge's page, or its"
+                    " credential.json."
                 )
             )
         return baked

@@ -8,11 +8,13 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
+        from laurel.badges.events import badge_changes
         from laurel.certificates.events import award_changes
-        from laurel.notifications.listeners import on_award_change
+        from laurel.notifications.listeners import on_award_change, on_badge_change
         from laurel.notifications.services import reminders_due_send
         from laurel.outbox.periodic import periodic_job_register
 
         award_changes.listen(on_award_change)
+        badge_changes.listen(on_badge_change)
         # Hourly, so that a person becomes due within the hour their week is over.
         periodic_job_register("feedback reminders", reminders_due_send, every=timedelta(hours=1))

@@ -19,6 +19,7 @@ class EmailKind(models.TextChoices):
 
     AWARD = "award", _("Certificate awarded")
     REMINDER = "reminder", _("Feedback reminders")
+    BADGE = "badge", _("Badge awarded")
 
 
 class EmailOptOut(models.Model):
@@ -37,7 +38,8 @@ class EmailOptOut(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_once"),
             models.CheckConstraint(
-                condition=Q(kind__in=["award", "reminder"]), name="email_opt_out_kind_valid"
+                condition=Q(kind__in=["award", "reminder", "badge"]),
+                name="email_opt_out_kind_valid",
             ),
         ]
 

@@ -8,15 +8,22 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 from laurel.notifications.models import EmailKind, EmailOptOut
 from laurel.notifications.services.emails import (
+    BADGE_GONE,
+    BADGE_REVOKED,
     CERTIFICATE_GONE,
     FEEDBACK_GIVEN,
     NO_SUCH_PERSON,
     SWITCHED_OFF,
 )
-from laurel.notifications.tasks import send_award_email, send_feedback_reminder
+from laurel.notifications.tasks import (
+    send_award_email,
+    send_badge_email,
+    send_feedback_reminder,
+)
 from laurel.outbox.models import Message
 
 # The most recent emails an admin sees for one person.
@@ -28,6 +35,8 @@ SKIPPED_REASONS = {
     FEEDBACK_GIVEN: gettext_lazy("feedback was given before it went out"),
     CERTIFICATE_GONE: gettext_lazy("the certificate no longer exists"),
     NO_SUCH_PERSON: gettext_lazy("the person's account is closed"),
+    BADGE_GONE: gettext_lazy("the badge no longer exists"),
+    BADGE_REVOKED: gettext_lazy("the badge was revoked before it went out"),
 }
 
 
@@ -53,7 +62,8 @@ class SentEmail:
 
 def emails_sent_to(*, user_id: int, organisation_id: int) -> list[SentEmail]:
     """The newest emails (up to EMAILS_SHOWN) sent, being sent or given up on, to one
-    person by one organisation. Three queries whatever their number."""
+    person by one organisation. Three queries whatever their number, and a fourth when
+    badge emails are among them (for the badges' names)."""
     messages = list(
         Message.objects.filter(recipient_id=user_id, organisation_id=organisation_id)
         .order_by("-id")
@@ -69,10 +79,24 @@ def emails_sent_to(*, user_id: int, organisation_id: int) -> list[SentEmail]:
             "pk", "name"
         )
     )
-    return [_sent_email(m, certificate_names) for m in messages]
+    badge_ids = [
+        m.arguments.get("kwargs", {}).get("award_id")
+        for m in messages
+        if m.kind == send_badge_email.module_path
+    ]
+    badge_names = (
+        dict(
+            IssuedBadge.objects.filter(pk__in=[a for a in badge_ids if a]).values_list("pk", "name")
+        )
+        if badge_ids
+        else {}
+    )
+    return [_sent_email(m, certificate_names, badge_names) for m in messages]
 
 
-def _sent_email(message: Message, certificate_names: dict[int, str]) -> SentEmail:
+def _sent_email(
+    message: Message, certificate_names: dict[int, str], badge_names: dict[int, str]
+) -> SentEmail:
     kwargs = message.arguments.get("kwargs", {})
     if message.kind == send_award_email.module_path:
         name = certificate_names.get(kwargs.get("award_id"), "")
@@ -81,6 +105,9 @@ def _sent_email(message: Message, certificate_names: dict[int, str]) -> SentEmai
             if name
             else _("Certificate awarded")
         )
+    elif message.kind == send_badge_email.module_path:
+        name = badge_names.get(kwargs.get("award_id"), "")
+        what = _("Badge awarded: %(name)s") % {"name": name} if name else _("Badge awarded")
     elif message.kind == send_feedback_reminder.module_path:
         count = len(kwargs.get("session_ids", []))
         what = ngettext(

@@ -20,3 +20,10 @@ def send_feedback_reminder(*, user_id: int, session_ids: list[int]) -> dict[str,
     from laurel.notifications.services.emails import reminder_email_send
 
     return reminder_email_send(user_id=user_id, session_ids=session_ids)
+
+
+@task()
+def send_badge_email(*, award_id: int) -> dict[str, Any]:
+    from laurel.notifications.services.emails import badge_email_send
+
+    return badge_email_send(award_id=award_id)

@@ -31,6 +31,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "kind": kind,
         "kind_label": EmailKind(kind).label,
         "is_reminder": kind == EmailKind.REMINDER,
+        "is_badge": kind == EmailKind.BADGE,
         "settings_url": reverse("participation:settings"),
     }
     if request.method == "POST":

@@ -24,6 +24,11 @@ class EmailPreferencesForm(forms.Form):
         label=gettext_lazy("When I am awarded a certificate"),
         help_text=gettext_lazy("With the certificate, its link and ways to share it."),
     )
+    badge = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("When I earn a badge"),
+        help_text=gettext_lazy("With the badge, its link and ways to share it."),
+    )
     reminder = forms.BooleanField(
         required=False,
         label=gettext_lazy("When my completed sessions are waiting for feedback"),

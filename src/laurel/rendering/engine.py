@@ -27,10 +27,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from laurel.rendering.fonts import font_directories
 from laurel.rendering.inputs import FaceError
 
-TEMPLATES = ("common.typ", "certificate.typ", "card.typ")
+TEMPLATES = (
+    "common.typ",
+    "certificate.typ",
+    "card.typ",
+    "badge_common.typ",
+    "badge.typ",
+    "badge_card.typ",
+)
 # Images are scaled down to what print at 300 dpi needs: a banner spans at most 297 mm
 # and a logo is at most a few centimetres, so larger uploads only slow rendering down.
-IMAGE_LIMITS = {"banner": (3200, 1000), "logo": (1000, 600)}
+# A badge's own image is shown at most 600 pixels square (1200 on a high-density screen).
+IMAGE_LIMITS = {"banner": (3200, 1000), "logo": (1000, 600), "badge": (1200, 1200)}
 _IMAGES_KEPT = 64
 
 
@@ -96,6 +104,7 @@ def _prepared_image(data: bytes, *, kind: str, key: str) -> tuple[str, bytes]:
     unreadable = {
         "banner": gettext("The banner is not a readable PNG or JPEG image."),
         "logo": gettext("The logo is not a readable PNG or JPEG image."),
+        "badge": gettext("The badge image is not a readable PNG or JPEG image."),
     }[kind]
     try:
         with Image.open(io.BytesIO(data)) as opened:
@@ -103,6 +112,9 @@ def _prepared_image(data: bytes, *, kind: str, key: str) -> tuple[str, bytes]:
                 message = {
                     "banner": gettext("The banner is a %(format)s image; use a PNG or JPEG file."),
                     "logo": gettext("The logo is a %(format)s image; use a PNG or JPEG file."),
+                    "badge": gettext(
+                        "The badge image is a %(format)s image; use a PNG or JPEG file."
+                    ),
                 }[kind]
                 raise FaceError(message % {"format": opened.format or gettext("unknown")})
             image = ImageOps.exif_transpose(opened)

@@ -131,6 +131,12 @@ PAGES: dict[str, Decision] = {
     "credentials:status_list": PUBLIC,
     "credentials:credential": PUBLIC,
     "credentials:verify": PUBLIC,
+    # An issued badge's public face, as a certificate's.
+    "verification:badge_page": PUBLIC,
+    "verification:badge_image": PUBLIC,
+    "verification:badge_card": PUBLIC,
+    "verification:badge_visibility": HOLDER_FORM,
+    "credentials:badge_credential": PUBLIC,
     "participation:sessions": MEMBER,
     "participation:history": MEMBER,
     "participation:schedule": MEMBER,
@@ -247,6 +253,16 @@ OPERATIONS: dict[str, Decision] = {
 }
 
 
+# The pages whose ``public_id`` is an issued badge's.
+BADGE_URLS = {
+    "verification:badge_page",
+    "verification:badge_image",
+    "verification:badge_card",
+    "verification:badge_visibility",
+    "credentials:badge_credential",
+}
+
+
 @dataclass
 class World:
     organisation: Any
@@ -271,6 +287,8 @@ class World:
         """The value of one URL parameter, for the objects of this world."""
         if (url, name) in {("notifications:unsubscribe", "token")}:
             return unsubscribe_token(user_id=self.mentee.user_id, kind="award")
+        if name == "public_id" and url in BADGE_URLS:
+            return self.badge_award.public_id
         values: dict[str, Callable[[], object]] = {
             "program_id": lambda: self.program.pk,
             "pairing_id": lambda: self.pairing.pk,
@@ -356,6 +374,13 @@ def build_world() -> World:
     result = certificate_award(definition=definition, by=None, participant_ids=[mentee.pk])
     award = IssuedCertificate.objects.get(pk=result.awarded[0])
     credential_issue(award=award)
+    # The mentee's completed session earns them a badge when it is enabled.
+    badge = make_badge(
+        organisation,
+        rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=1),
+        name="First Session",
+        enabled=True,
+    )
     webhook = webhook_endpoint_create(
         organisation=organisation, url="https://hooks.example.org/acme"
     )
@@ -365,10 +390,6 @@ def build_world() -> World:
     make_program(other, name="Their program")
     other_admin = User.objects.create_user("admin@other.example", "Otto Other", "pw-other-1")
     other.admins.add(other_admin)
-    badge = make_badge(
-        organisation, rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=1),
-        enabled=True, name="First Session",
-    )  # fmt: skip
     return World(
         organisation=organisation,
         program=program,

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 
 
@@ -56,4 +57,44 @@ class RenderedFile(models.Model):
     @property
     def version_tag(self) -> str:
         """The short content hash that makes a file URL immutable (``?v=``)."""
+        return self.sha256[:16]
+
+
+class BadgeFile(models.Model):
+    """One rendered file of one issued badge, kept in storage, rendered once.
+
+    As with certificates the row is the lock: whoever inserts it renders the file in the
+    same transaction. Both files carry the badge's signed credential (baked into the PNG).
+    Nothing on an issued badge changes after it is awarded, so a file is drawn once.
+    """
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Badge image (PNG, square)")
+        CARD = "card", _("Share card (PNG, 1200 by 627)")
+
+    award = models.ForeignKey(IssuedBadge, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Random, so that it cannot be guessed from the badge's public id.
+    name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["award", "kind"], name="badge_file_once"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["image", "card"]), name="badge_file_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of badge {self.award_id}"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"'
+
+    @property
+    def version_tag(self) -> str:
         return self.sha256[:16]

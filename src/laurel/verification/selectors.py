@@ -60,13 +60,13 @@ def certificate_face(*, award: IssuedCertificate) -> CertificateFace:
         issued_on=timezone.localdate(award.issued_at),
         verify_url=public_url(public_id=award.public_id),
         certificate_id=award.public_id,
-        banner=_stored_bytes(award.banner),
-        logo=_stored_bytes(award.logo),
+        banner=stored_bytes(award.banner),
+        logo=stored_bytes(award.logo),
         layout=award.layout,
     )
 
 
-def _stored_bytes(name: str) -> bytes | None:
+def stored_bytes(name: str) -> bytes | None:
     if not name:
         return None
     with default_storage.open(name, "rb") as stored:

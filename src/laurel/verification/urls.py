@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laurel.verification import views
+from laurel.verification import badge_views, views
 
 app_name = "verification"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("c/<str:public_id>/preview.png", views.certificate_preview, name="preview"),
     path("c/<str:public_id>/visibility", views.certificate_visibility, name="visibility"),
     path("c/<str:public_id>", views.certificate_page, name="page"),
+    path("b/<str:public_id>.png", badge_views.badge_image, name="badge_image"),
+    path("b/<str:public_id>/card.png", badge_views.badge_card, name="badge_card"),
+    path("b/<str:public_id>/visibility", badge_views.badge_visibility, name="badge_visibility"),
+    path("b/<str:public_id>", badge_views.badge_page, name="badge_page"),
 ]

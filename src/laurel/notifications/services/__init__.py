@@ -1,6 +1,10 @@
 """Emails, reminders and what people chose to receive. Each module holds one idea."""
 
-from laurel.notifications.services.emails import award_email_send, reminder_email_send
+from laurel.notifications.services.emails import (
+    award_email_send,
+    badge_email_send,
+    reminder_email_send,
+)
 from laurel.notifications.services.preferences import (
     email_preferences_set,
     email_unsubscribe,
@@ -16,6 +20,7 @@ from laurel.notifications.services.reminders import (
 __all__ = [
     "RemindersResult",
     "award_email_send",
+    "badge_email_send",
     "email_preferences_set",
     "email_unsubscribe",
     "reminder_email_send",

@@ -16,11 +16,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import ngettext
 
 from laurel.accounts.models import User
+from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 from laurel.notifications.mail import email_build, email_deliver, site_url, unsubscribe_url
 from laurel.notifications.models import EmailKind, EmailOptOut
 from laurel.programs.models import Organisation, PairingMember, Session
 from laurel.rendering.inputs import accent_ink, on_accent
+from laurel.verification.badge_selectors import badge_description, badge_sharing
 from laurel.verification.selectors import sharing
 
 # What a task reports (``skipped``) when it sent nothing; the admin's list of a person's
@@ -29,6 +31,8 @@ SWITCHED_OFF = "switched off"
 FEEDBACK_GIVEN = "feedback already given"
 CERTIFICATE_GONE = "certificate gone"
 NO_SUCH_PERSON = "no such person"
+BADGE_GONE = "badge gone"
+BADGE_REVOKED = "badge revoked"
 
 
 def _switched_off(*, user_id: int, kind: str) -> bool:
@@ -99,6 +103,57 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
         )
     )
     return {"sent_award_id": current.pk}
+
+
+def badge_email_send(*, award_id: int) -> dict[str, Any]:
+    """Email the recipient of the issued badge ``award_id``.
+
+    Returns ``sent_award_id``, or ``skipped`` with the reason: the recipient switched
+    these emails off, or the badge was revoked before the email went out.
+    """
+    # One query: the badge, its recipient's address, the organisation's accent colour and
+    # whether the recipient switched these emails off.
+    award = (
+        IssuedBadge.objects.filter(pk=award_id)
+        .annotate(
+            email=F("user__email"),
+            accent=F("organisation__accent_colour"),
+            switched_off=Exists(
+                EmailOptOut.objects.filter(user_id=OuterRef("user_id"), kind=EmailKind.BADGE)
+            ),
+        )
+        .first()
+    )
+    if award is None:
+        return {"sent_award_id": None, "skipped": BADGE_GONE}
+    if award.switched_off:
+        return {"sent_award_id": None, "skipped": SWITCHED_OFF}
+    if award.status == IssuedBadge.Status.REVOKED:
+        return {"sent_award_id": None, "skipped": BADGE_REVOKED}
+    share = badge_sharing(award=award)
+    context = {
+        "award": award,
+        "describe": badge_description(award=award),
+        "organisation_name": award.organisation_name,
+        "logo_url": _media_url(award.logo) if award.logo else "",
+        "url": share.public_url,
+        # The badge's image at its public address, not attached: the email stays small,
+        # and the image is drawn only for those who open it. A hidden badge's is not public.
+        "image_url": site_url(share.image_url) if award.is_public else "",
+        "share": share,
+        "settings_url": site_url(reverse("participation:settings")),
+        **_colours(award.accent),
+    }
+    email_deliver(
+        email_build(
+            template="badge_awarded",
+            to=award.email,
+            context=context,
+            organisation_name=award.organisation_name,
+            unsubscribe=unsubscribe_url(user_id=award.user_id, kind=EmailKind.BADGE),
+        )
+    )
+    return {"sent_award_id": award.pk}
 
 
 def feedback_url(session_id: int) -> str:
