@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -43,17 +42,10 @@ class BadgeToEarn:
 
 
 @dataclass(frozen=True)
-class BadgeEarned:
-    """A badge the person holds (or held: revoked), as it was awarded."""
-
-    award: IssuedBadge
-    image_url: str
-
-
-@dataclass(frozen=True)
 class OrganisationBadges:
     organisation: Organisation
-    earned: list[BadgeEarned]
+    # As they were awarded (revoked ones too), newest first.
+    earned: list[IssuedBadge]
     towards: list[BadgeToEarn]
 
 
@@ -78,13 +70,11 @@ def badges_for_user(*, user_id: int, organisations: list[Organisation]) -> list[
     """
     if not organisations:
         return []
-    earned: dict[int, list[BadgeEarned]] = {}
+    earned: dict[int, list[IssuedBadge]] = {}
     for award in IssuedBadge.objects.filter(
         user_id=user_id, organisation__in=organisations
     ).order_by("-issued_at", "-pk"):
-        earned.setdefault(award.organisation_id, []).append(
-            BadgeEarned(award, default_storage.url(award.image) if award.image else "")
-        )
+        earned.setdefault(award.organisation_id, []).append(award)
     enabled = set(
         BadgeDefinition.objects.filter(organisation__in=organisations, enabled=True)
         .values_list("organisation_id", flat=True)

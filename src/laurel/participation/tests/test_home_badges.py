@@ -83,6 +83,8 @@ def test_an_earned_badge_shows_its_date_and_the_rest_still_to_earn(organisation,
     earned = page[page.index("Badges you earned") :]
     assert "Mentor" in earned
     assert f'datetime="{award.issued_at:%Y-%m-%d}"' in earned
+    assert reverse("verification:badge_page", args=[award.public_id]) in earned
+    assert reverse("verification:badge_image", args=[award.public_id]) in earned
     assert "10 of 40 sessions as mentor" in page
     assert "10 of 10 sessions as mentor" not in page
 
@@ -96,6 +98,7 @@ def test_a_revoked_badge_says_so_with_the_reason(organisation, program):
     page = signed_in(mentor.user).get(HOME).content.decode()
     assert "Revoked" in page
     assert "Sessions logged twice." in page
+    assert f'href="{reverse("verification:badge_page", args=[award.public_id])}"' not in page
 
 
 def test_badge_names_are_shown_literally(organisation, program):
