@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.text import get_text_list
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -49,11 +49,12 @@ def rule_in_words(
     program_kinds: Sequence[str],
 ) -> str:
     """What earns a badge, in one line an admin reads in the list of badges."""
-    return _("%(amount)s, in %(kinds)s programs, %(feedback)s") % {
+    words = _("%(amount)s, in %(kinds)s programs, %(feedback)s") % {
         "amount": _amount(rule, role, threshold),
         "kinds": _kinds_in_words(program_kinds),
         "feedback": _("feedback needed") if feedback_required else _("no feedback needed"),
     }
+    return str(capfirst(words))
 
 
 def badge_rule_in_words(badge: BadgeDefinition) -> str:

@@ -86,6 +86,8 @@ class BadgeForm(forms.Form):
         error_messages={
             "required": _("Enter how many it takes to earn the badge."),
             "invalid": _("Enter a whole number."),
+            "min_value": _("Enter at least 1."),
+            "max_value": _("Enter at most %(limit_value)s."),
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "badge-number"}),
     )

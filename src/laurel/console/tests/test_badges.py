@@ -148,7 +148,7 @@ def test_the_list_shows_the_rule_in_words_state_and_counts(organisation, program
     page = response.content.decode()
     assert "10 sessions as mentor, in 1:1 programs, no feedback needed" in page
     assert (
-        "sessions with 10 different people, in 1:1 and development programs, feedback needed"
+        "Sessions with 10 different people, in 1:1 and development programs, feedback needed"
         in page
     )
     steady_summary = next(s for s, _ in response.context["summaries"] if s.badge == steady)
@@ -216,7 +216,7 @@ def test_different_people_need_no_role(organisation, client):
     ("changes", "field", "message"),
     [
         ({"name": ""}, "name", "This field is required."),
-        ({"threshold": "0"}, "threshold", "greater than or equal to 1"),
+        ({"threshold": "0"}, "threshold", "Enter at least 1."),
         ({"threshold": "many"}, "threshold", "Enter a whole number."),
         ({"role": ""}, "role", "Choose whose sessions count"),
         ({"program_kinds": []}, "program_kinds", "Choose at least one kind of program."),
