@@ -199,17 +199,16 @@ def _check_signature(document: dict[str, Any], key: IssuerKey | None) -> Check:
 _STATUS_PATH = re.compile(r"^/o/(?P<slug>[-a-zA-Z0-9_]+)/status/(?P<number>[0-9]{1,9})$")
 
 
-def _why_withdrawn(status_list: StatusList, index: int) -> Standing:
+def _why_withdrawn(status_list: StatusList, index: int, *, badge: bool) -> Standing:
     """Whether the credential at a set bit was revoked or replaced by a correction, and
-    since when."""
-    badge = IssuedBadge.objects.filter(
-        pk__in=BadgeCredential.objects.filter(status_list=status_list, status_index=index).values(
-            "award_id"
-        )
-    ).first()
-    if badge is not None:
-        # A badge is never corrected: a set bit is a revocation.
-        return Standing("revoked", badge.revoked_at)
+    since when. ``badge``: the bit is an issued badge's (a badge is never corrected)."""
+    if badge:
+        found = IssuedBadge.objects.filter(
+            pk__in=BadgeCredential.objects.filter(
+                status_list=status_list, status_index=index
+            ).values("award_id")
+        ).first()
+        return Standing("revoked", found.revoked_at if found else None)
     award = (
         IssuedCertificate.objects.filter(
             pk__in=Credential.objects.filter(status_list=status_list, status_index=index).values(
@@ -260,16 +259,16 @@ def _check_status(document: dict[str, Any], key: IssuerKey | None) -> tuple[Chec
     status_list = (
         StatusList.objects.filter(organisation__slug=match["slug"], number=int(match["number"]))
         .annotate(
-            bit_set=Exists(
+            certificate_bit=Exists(
                 Credential.objects.filter(
                     status_list=OuterRef("pk"), status_index=index, revoked=True
                 )
-            )
-            | Exists(
+            ),
+            badge_bit=Exists(
                 BadgeCredential.objects.filter(
                     status_list=OuterRef("pk"), status_index=index, revoked=True
                 )
-            )
+            ),
         )
         .first()
     )
@@ -279,9 +278,9 @@ def _check_status(document: dict[str, Any], key: IssuerKey | None) -> tuple[Chec
         return Check(
             STATUS, False, _("The credential's status list belongs to another issuer.")
         ), None
-    if status_list.bit_set:
+    if status_list.certificate_bit or status_list.badge_bit:
         # Rare, so the second query is only made here.
-        standing = _why_withdrawn(status_list, index)
+        standing = _why_withdrawn(status_list, index, badge=status_list.badge_bit)
         if standing.state == "superseded":
             detail = (
                 _(

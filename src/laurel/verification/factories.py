@@ -3,11 +3,6 @@ to show, made through the product's services, and issued badges."""
 
 from __future__ import annotations
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
-from laurel.badges.factories import make_badge, make_pairing, make_session
-from laurel.badges.models import IssuedBadge
-from laurel.badges.services import BadgeRule, badge_enable, badge_image_set
 from laurel.certificates.factories import (
     make_certificate,
     make_organisation,
@@ -16,6 +11,9 @@ from laurel.certificates.factories import (
 )
 from laurel.certificates.models import IssuedCertificate
 from laurel.certificates.services import certificate_award
+from laurel.credentials.factories import make_badge_award
+
+__all__ = ["make_award", "make_badge_award"]
 
 
 def make_award(
@@ -32,36 +30,3 @@ def make_award(
     definition = make_certificate(the_program, threshold=None, enabled=True, name=certificate)
     result = certificate_award(definition=definition, by=None, participant_ids=[participant.pk])
     return IssuedCertificate.objects.get(pk=result.awarded[0])
-
-
-def make_badge_award(
-    *,
-    recipient: str = "Ada Lovelace",
-    badge: str = "Super Mentor",
-    organisation: str = "Analytical Engines Ltd",
-    description: str = "",
-    colour: str = "#1F6FEB",
-    email: str | None = None,
-    image: bytes | None = None,
-    threshold: int = 1,
-) -> IssuedBadge:
-    """One valid issued badge: a mentor badge, earned by holding ``threshold`` completed
-    sessions as a mentor, awarded by the engine when the badge is enabled."""
-    the_organisation = make_organisation(organisation)
-    program = make_program(the_organisation, name="Engineering Mentoring")
-    mentor = make_participant(program, role="mentor", name=recipient, email=email)
-    pairing = make_pairing(program, mentor, make_participant(program, role="mentee"))
-    for days_ago in range(threshold):
-        make_session(pairing, days_ago=30 - days_ago)
-    definition = make_badge(
-        the_organisation,
-        rule=BadgeRule(type="sessions_as_role", role="mentor", threshold=threshold),
-        name=badge,
-        description=description,
-        colour=colour,
-    )
-    if image is not None:
-        upload = SimpleUploadedFile("badge.png", image, content_type="image/png")
-        badge_image_set(badge=definition, by=None, image=upload)
-    badge_enable(badge=definition, by=None, confirm=True)
-    return IssuedBadge.objects.select_related("user").get(badge=definition, user=mentor.user)
