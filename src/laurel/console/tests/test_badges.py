@@ -8,6 +8,7 @@ import io
 from urllib.parse import urlencode
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -173,10 +174,16 @@ def test_the_list_names_the_five_closest_with_their_counts(organisation, program
 
 def test_names_are_shown_literally(organisation, program, client):
     mentor_with_sessions(program, 2, name=HOSTILE)
-    make_badge(organisation, rule=mentor_rule(5), name=HOSTILE)
-    page = client.get(url("badges", organisation.pk)).content.decode()
-    assert HOSTILE not in page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in page
+    badge = make_badge(organisation, rule=mentor_rule(2), name=HOSTILE)
+    escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co"
+    for address in (
+        url("badges", organisation.pk),
+        url("badge_enable", badge.pk),
+        url("badge_edit", badge.pk),
+    ):
+        page = client.get(address).content.decode()
+        assert HOSTILE not in page
+        assert escaped in page
 
 
 # --- creating and editing ---------------------------------------------------------
@@ -335,8 +342,8 @@ def test_enable_shows_exactly_who_will_be_awarded(organisation, program, client)
     assert not IssuedBadge.objects.exists()
 
 
-def test_confirming_enables_awards_and_queues_the_emails(organisation, program, client):
-    mentor_with_sessions(program, 3, name="Grace Hopper")
+def test_confirming_enables_awards_and_queues_the_emails(organisation, program, client, run_tasks):
+    grace = mentor_with_sessions(program, 3, name="Grace Hopper")
     badge = make_badge(organisation, rule=mentor_rule(3), name="Steady")
     fingerprint = client.get(url("badge_enable", badge.pk)).context["fingerprint"]
     response = client.post(url("badge_enable", badge.pk), {"fingerprint": fingerprint})
@@ -344,6 +351,8 @@ def test_confirming_enables_awards_and_queues_the_emails(organisation, program, 
     badge.refresh_from_db()
     assert badge.enabled
     assert holder(badge, "Grace Hopper").status == "valid"
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [[grace.user.email]]
     after = client.get(response["Location"]).content.decode()
     assert "is enabled and awarded to 1 person" in after
 
