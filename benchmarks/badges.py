@@ -7,8 +7,10 @@ fresh database, computes the badge tallies from the record, and prints:
 - the floor: the plain GROUP BY of completed sessions per person in a role over the
   record (and, for Connector, of the different people each person met), measured in
   the same run;
-- the time to enable a badge (Mentor at 10 sessions, Connector at 10 people), awards
-  committed, and its ratio to the floor (target <= 1.5);
+- the time of the exact preview of who enabling a badge awards (the aggregate over the
+  kept tallies), and to enable it (Mentor at 10 sessions, Connector at 10 people), awards
+  committed, and its ratio to the floor (target <= 1.5); then of lowering Connector to
+  1 person, which awards almost everyone (nobody in this record meets two people);
 - the median time of one feedback that awards a badge and a certificate at once
   (target <= 20 ms).
 
@@ -100,10 +102,12 @@ def main() -> None:
     from django.db import connection
 
     from laurel.badges.models import BadgeDefinition, IssuedBadge
+    from laurel.badges.selectors import badge_would_award
     from laurel.badges.services import (
         BadgeRule,
         badge_create,
         badge_enable,
+        badge_update,
         badges_tallies_rebuild,
     )
     from laurel.certificates.factories import make_certificate
@@ -142,6 +146,11 @@ def main() -> None:
         print(
             f"floor (bare GROUP BY of {what} over the record): {bare * 1000:.0f} ms (median of 3)"
         )
+        seconds, preview = timed(lambda badge=badge: badge_would_award(badge=badge))
+        print(
+            f"preview of {badge.name} at {badge.threshold} (exact list, {len(preview):,} people): "
+            f"{seconds * 1000:.0f} ms; / floor: {seconds / bare:.2f}"
+        )
         seconds, result = timed(
             lambda badge=badge: badge_enable(badge=badge, by=None, confirm=True)
         )
@@ -152,6 +161,26 @@ def main() -> None:
             f"committed, in {seconds * 1000:.0f} ms; enable / floor: {seconds / bare:.2f} "
             "(target <= 1.5)"
         )
+
+    # Nobody in this record meets more than one person, so Connector at 10 awards nobody:
+    # lowering it to 1 (a rule change of an enabled badge) awards almost everyone.
+    connector = BadgeDefinition.objects.get(organisation=organisation, default_key="connector")
+    lower = BadgeRule(type="distinct_partners", threshold=1)
+    seconds, changed = timed(
+        lambda: badge_update(
+            badge=connector,
+            by=None,
+            name=connector.name,
+            description=connector.description,
+            colour="",
+            rule=lower,
+            confirm=True,
+        )
+    )
+    print(
+        f"lower Connector to 1: awarded {changed.awarded:,} people, committed, in "
+        f"{seconds * 1000:.0f} ms; / floor: {seconds / floor(None):.2f} (target <= 1.5)"
+    )
 
     # One feedback that awards a certificate and a badge at once: a certificate at the
     # median of counting sessions, and a badge for as many mentee sessions with feedback.
@@ -164,13 +193,12 @@ def main() -> None:
         rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=threshold,
                        feedback_required=True),
     )  # fmt: skip
-    badge_enable(badge=badge, by=None, confirm=True)
     short = [k for k, c in enumerate(data["counting_per_pairing"]) if c == threshold - 1]
     rng = random.Random(args.seed)
-    chosen = rng.sample(short, min(args.samples, len(short)))
-    feedback_times = []
-    certificates = badges = 0
-    for k in chosen:
+    chosen = rng.sample(short, min(2 * args.samples, len(short)))
+    half = len(chosen) // 2
+
+    def feedback_on(k: int) -> tuple[float, int, int]:
         mentee = Participant.objects.get(pk=2 * k + 2)
         # A completed session nobody has given feedback on yet (not timed).
         session = session_schedule(
@@ -182,13 +210,28 @@ def main() -> None:
         certificates_before = IssuedCertificate.objects.count()
         badges_before = IssuedBadge.objects.filter(badge=badge).count()
         seconds, _ = timed(partial(feedback_submit, session=session, author=mentee, rating=4))
-        feedback_times.append(seconds)
-        certificates += IssuedCertificate.objects.count() - certificates_before
-        badges += IssuedBadge.objects.filter(badge=badge).count() - badges_before
-    assert badges == len(chosen) and certificates == 2 * len(chosen), (badges, certificates)
+        return (
+            seconds,
+            IssuedCertificate.objects.count() - certificates_before,
+            IssuedBadge.objects.filter(badge=badge).count() - badges_before,
+        )
+
+    # The same path with the badge still disabled, in the same run: what the badge adds.
+    baseline = [feedback_on(k) for k in chosen[:half]]
+    assert sum(b for *_, b in baseline) == 0 and sum(c for _, c, _ in baseline) == 2 * half
     print(
-        f"one feedback that awards a badge and a certificate: {median_ms(feedback_times)}; "
-        f"max {max(feedback_times) * 1000:.2f} ms; {badges} badges and {certificates} "
+        f"one feedback that awards a certificate (no badge due): "
+        f"{median_ms([seconds for seconds, *_ in baseline])}"
+    )
+    badge_enable(badge=badge, by=None, confirm=True)
+    measured = [feedback_on(k) for k in chosen[half:]]
+    times = [seconds for seconds, *_ in measured]
+    certificates = sum(c for _, c, _ in measured)
+    badges = sum(b for *_, b in measured)
+    assert badges == len(measured) and certificates == 2 * len(measured), (badges, certificates)
+    print(
+        f"one feedback that awards a badge and a certificate: {median_ms(times)}; "
+        f"max {max(times) * 1000:.2f} ms; {badges} badges and {certificates} "
         "certificates awarded (target median <= 20 ms)"
     )
 
