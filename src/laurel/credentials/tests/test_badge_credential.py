@@ -205,3 +205,11 @@ def test_third_party_verifier_sees_a_badge_revocation_in_the_status_list(tmp_pat
     assert report["signature"] is True
     assert report["status"] == {"verified": True, "revoked": True}
     assert report["verified"] is False
+
+
+def test_the_credential_is_served_in_two_queries_once_built(client, django_assert_max_num_queries):
+    award = make_badge_award()
+    badge_credential_for(award)
+    # The badge (with its organisation and recipient), then its credential.
+    with django_assert_max_num_queries(2):
+        assert client.get(f"/b/{award.public_id}/credential.json").status_code == 200

@@ -17,6 +17,7 @@ from laurel.badges.models import IssuedBadge
 from laurel.badges.services import BadgeRule, badge_award_revoke, badge_enable
 from laurel.notifications.models import EmailOptOut
 from laurel.notifications.selectors import emails_sent_to
+from laurel.notifications.services import unsubscribe_token
 from laurel.notifications.tasks import send_badge_email
 from laurel.notifications.tests.test_emails_over_smtp import (
     SITE,
@@ -201,3 +202,12 @@ def test_a_badge_revoked_before_its_email_went_out_is_not_announced(smtp_setting
 
     assert [m for m in smtp_settings.messages() if m["To"] == "ada@example.org"] == []
     assert badge_messages().get().tries.get().detail["skipped"] == "badge revoked"
+
+
+def test_the_unsubscribe_link_of_a_badge_email_says_what_it_stops(client):
+    organisation = make_organisation("Analytical Engines Ltd")
+    [mentor] = mentors_with_a_session(organisation, ("Ada Lovelace", "ada@example.org"))
+    token = unsubscribe_token(user_id=mentor.user_id, kind="badge")
+    page = client.get(f"/email/unsubscribe/{token}").content.decode()
+    assert "Stop badge emails?" in page
+    assert not EmailOptOut.objects.exists(), "opening the link changes nothing"

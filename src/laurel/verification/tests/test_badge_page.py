@@ -309,3 +309,14 @@ def test_the_verify_page_reads_the_credential_baked_into_the_badge_image(client)
         upload = SimpleUploadedFile("badge.png", stored.read(), content_type="image/png")
     page = client.post("/verify", {"file": upload}).content.decode()
     assert "This credential is genuine and valid." in page
+
+
+def test_files_are_served_in_two_queries_once_drawn(client, django_assert_max_num_queries):
+    award = make_badge_award()
+    for kind in BadgeFile.Kind:
+        badge_file_ensure(award=award, kind=kind)
+    # The badge, then its file.
+    with django_assert_max_num_queries(2):
+        assert client.get(f"/b/{award.public_id}.png").status_code == 200
+    with django_assert_max_num_queries(2):
+        assert client.get(f"/b/{award.public_id}/card.png").status_code == 200
