@@ -75,6 +75,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/track_progress.py
 	$(BIN)/python benchmarks/badges.py
 	$(BIN)/python benchmarks/badge_public_page.py
+	$(BIN)/python benchmarks/badge_pages.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
@@ -86,6 +87,7 @@ bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/track_progress.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/badges.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/badge_public_page.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/badge_pages.py
 
 clean:
 	rm -rf $(VENV) var verifier/node_modules

@@ -5,8 +5,8 @@ from django.urls import include, path
 
 from laurel.accounts.signin import limit_sign_in
 from laurel.api.v1 import api
-from laurel.certificates.views import home
 from laurel.console.views import invitation_accept_view
+from laurel.participation.home import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from laurel.console import certificates, emails, pairings, people, reporting, track, views
+from laurel.console import badges, certificates, emails, pairings, people, reporting, track, views
 
 app_name = "console"
 
@@ -30,6 +30,29 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "organisations/<int:organisation_id>/programs/new/",
         views.program_new,
         name="program_new",
+    ),
+    path("organisations/<int:organisation_id>/badges/", badges.badges, name="badges"),
+    path("organisations/<int:organisation_id>/badges/new/", badges.badge_new, name="badge_new"),
+    path("badges/<int:badge_id>/", badges.badge_edit, name="badge_edit"),
+    path("badges/<int:badge_id>/image/", badges.badge_image, name="badge_image"),
+    path(
+        "badges/<int:badge_id>/confirm-change/",
+        badges.badge_change_confirm,
+        name="badge_change_confirm",
+    ),
+    path("badges/<int:badge_id>/enable/", badges.badge_enable_confirm, name="badge_enable"),
+    path("badges/<int:badge_id>/disable/", badges.badge_disable_view, name="badge_disable"),
+    path("badges/<int:badge_id>/holders/", badges.badge_holders, name="badge_holders"),
+    path("badge-awards/<int:badge_award_id>/", badges.badge_award, name="badge_award"),
+    path(
+        "badge-awards/<int:badge_award_id>/revoke/",
+        badges.badge_award_revoke_view,
+        name="badge_award_revoke",
+    ),
+    path(
+        "badge-awards/<int:badge_award_id>/reinstate/",
+        badges.badge_award_reinstate_view,
+        name="badge_award_reinstate",
     ),
     path("programs/<int:program_id>/settings/", views.program_settings, name="program_settings"),
     path(

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from laurel.accounts.models import User
+from laurel.badges.models import BadgeAuditEntry
+from laurel.badges.services import badge_enable, badges_defaults_ensure
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate
 from laurel.certificates.services import (
     RuleInput,
@@ -58,6 +60,8 @@ MENTOR_NAME = "José Núñez"
 ENGINEERING = "Engineering Mentorship 2026"
 LEADERSHIP = "Leadership Development"
 CIRCLES = "New Managers Circle"
+# The default badges the demo has enabled, so that people see badges from the start.
+DEMO_BADGES = ("mentor", "connector")
 
 
 _NO_DECOMPOSITION: dict[str, str | int | None] = {
@@ -193,6 +197,7 @@ def build_demo(*, now: datetime | None = None) -> DemoResult:
     """Build the demo organisation, or leave it as it is if it exists already."""
     existing = Organisation.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
+        _badges_if_never_chosen(existing, now=now or timezone.now())
         return DemoResult(organisation=existing, created=False)
     today = (now or timezone.now()).replace(second=0, microsecond=0)
     with transaction.atomic():
@@ -221,6 +226,7 @@ def _build(timeline: Timeline, rng: random.Random) -> Organisation:
     _circles_record(timeline, rng, circles, joined)
 
     timeline.add(timeline.days_ago(130), partial(_leadership_certificate, leadership, admin))
+    timeline.add(timeline.days_ago(90), partial(_badges, organisation, admin))
     timeline.add(timeline.days_ago(58), partial(_mentorship_certificate, engineering, admin))
     timeline.add(timeline.days_ago(21), partial(_advanced_certificate, engineering, admin))
     timeline.add(timeline.days_ago(12, hour=15), partial(_manual_award, leadership, admin))
@@ -359,6 +365,26 @@ def _advanced_certificate(program: Program, admin: User, now: datetime) -> None:
         program=program, by=admin, name="Advanced Mentorship Certificate", text=ADVANCED_TEXT,
         colour="#B45309", rule=RuleInput(type="sessions_completed", threshold=8), now=now,
     )  # fmt: skip
+
+
+def _badges(organisation: Organisation, admin: User, now: datetime) -> None:
+    for badge in badges_defaults_ensure(organisation=organisation):
+        if badge.default_key in DEMO_BADGES and not badge.enabled:
+            badge_enable(badge=badge, by=admin, confirm=True, now=now)
+
+
+def _badges_if_never_chosen(organisation: Organisation, *, now: datetime) -> None:
+    """A demo built before badges existed gets them too, unless its admin has already
+    enabled or disabled a badge (their choice stands): running the demo again changes
+    nothing after that."""
+    chosen = BadgeAuditEntry.objects.filter(
+        organisation=organisation,
+        action__in=[BadgeAuditEntry.Action.ENABLED, BadgeAuditEntry.Action.DISABLED],
+    ).exists()
+    admin = organisation.admins.filter(email=ADMIN_EMAIL).first()
+    if not chosen and admin is not None:
+        with transaction.atomic():
+            _badges(organisation, admin, now)
 
 
 def _manual_award(program: Program, admin: User, now: datetime) -> None:

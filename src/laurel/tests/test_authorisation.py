@@ -37,7 +37,7 @@ from laurel.accounts.models import User
 from laurel.api.services import api_token_create
 from laurel.api.v1 import api
 from laurel.badges.factories import make_badge
-from laurel.badges.models import IssuedBadge
+from laurel.badges.models import BadgeDefinition, IssuedBadge
 from laurel.badges.services import BadgeRule
 from laurel.certificates.factories import (
     give_feedback,
@@ -196,6 +196,18 @@ PAGES: dict[str, Decision] = {
     "notifications:unsubscribe": PUBLIC,
     "participation:settings": SIGNED_IN,
     "console:participant_emails": PROGRAM_ADMIN,
+    # The organisation's badges, their holders and each issued badge: its admins only.
+    "console:badges": PROGRAM_ADMIN,
+    "console:badge_new": PROGRAM_ADMIN,
+    "console:badge_edit": PROGRAM_ADMIN,
+    "console:badge_image": PROGRAM_ADMIN_FORM,
+    "console:badge_change_confirm": PROGRAM_ADMIN,
+    "console:badge_enable": PROGRAM_ADMIN,
+    "console:badge_disable": PROGRAM_ADMIN_FORM,
+    "console:badge_holders": PROGRAM_ADMIN,
+    "console:badge_award": PROGRAM_ADMIN,
+    "console:badge_award_revoke": PROGRAM_ADMIN_FORM,
+    "console:badge_award_reinstate": PROGRAM_ADMIN_FORM,
     # Django's admin (its own namespace) is checked model by model below.
 }
 # Patterns that are not pages of the product.
@@ -268,6 +280,7 @@ class World:
     invitation: Any
     token: str
     other_token: str
+    badge: BadgeDefinition
     badge_award: IssuedBadge
 
     def value(self, name: str, url: str = "") -> object:
@@ -289,6 +302,8 @@ class World:
             "number": lambda: self.status_list.number,
             "webhook_id": lambda: self.webhook.pk,
             "organisation_id": lambda: self.organisation.pk,
+            "badge_id": lambda: self.badge.pk,
+            "badge_award_id": lambda: self.badge_award.pk,
             "invitation_id": lambda: self.invitation.pk,
             "token": lambda: invitation_token(self.invitation),
             # A password-reset link's parts: well formed, not valid.
@@ -398,6 +413,7 @@ def build_world() -> World:
         ),
         token=api_token_create(organisation=organisation, name="acme").raw,
         other_token=api_token_create(organisation=other, name="other").raw,
+        badge=badge,
         badge_award=IssuedBadge.objects.get(badge=badge, user=mentee.user),
     )
 

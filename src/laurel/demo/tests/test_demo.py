@@ -11,6 +11,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from laurel.accounts.models import User
+from laurel.badges.models import BadgeAuditEntry, BadgeDefinition, IssuedBadge
+from laurel.badges.selectors import badge_standings
+from laurel.badges.services import badge_disable
 from laurel.certificates.activity import activity_for_user
 from laurel.certificates.models import CertificateDefinition, IssuedCertificate, Progress
 from laurel.demo.northwind import DEMO_LOGINS, DEMO_SLUG, email_for
@@ -22,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
-        for app in ("accounts", "programs", "certificates")
+        for app in ("accounts", "programs", "certificates", "badges")
         for model in apps.get_app_config(app).get_models()
     }
 
@@ -122,3 +125,37 @@ def test_email_for_spells_names_in_ascii():
     assert email_for("Zoë Ødegaard") == "zoe.odegaard@northwind.example"
     assert email_for("Łucja Kowalczyk") == "lucja.kowalczyk@northwind.example"
     assert email_for("Siobhán O'Connell") == "siobhan.oconnell@northwind.example"
+
+
+def test_it_enables_the_mentor_and_connector_badges(demo):
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    enabled = set(
+        BadgeDefinition.objects.filter(organisation=organisation, enabled=True).values_list(
+            "default_key", flat=True
+        )
+    )
+    assert enabled == {"mentor", "connector"}
+    assert IssuedBadge.objects.filter(badge__default_key="mentor").exists()
+    # The demo mentor sees where she stands towards both.
+    mentor = User.objects.get(email=email_for("José Núñez"))
+    standings = badge_standings(organisation_id=organisation.pk, user_id=mentor.pk)
+    assert {s.badge.default_key for s in standings} == {"mentor", "connector"}
+    assert all(s.count > 0 for s in standings)
+
+
+def test_a_demo_built_before_badges_gets_them_once_and_an_admins_choice_stands(demo):
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    BadgeAuditEntry.objects.all().delete()
+    IssuedBadge.objects.all().delete()
+    BadgeDefinition.objects.all().update(enabled=False)
+    run_demo()
+    assert set(
+        BadgeDefinition.objects.filter(organisation=organisation, enabled=True).values_list(
+            "default_key", flat=True
+        )
+    ) == {"mentor", "connector"}
+    connector = BadgeDefinition.objects.get(organisation=organisation, default_key="connector")
+    badge_disable(badge=connector, by=None)
+    run_demo()
+    connector.refresh_from_db()
+    assert not connector.enabled
