@@ -36,6 +36,8 @@ from django.utils import timezone
 from laurel.accounts.models import User
 from laurel.api.services import api_token_create
 from laurel.api.v1 import api
+from laurel.badges.models import BadgeDefinition, IssuedBadge
+from laurel.badges.services import BadgeRule, badge_create, badge_enable
 from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
@@ -224,6 +226,17 @@ OPERATIONS: dict[str, Decision] = {
     "POST /api/v1/awards/{award_id}/reinstate": SCOPED,
     "POST /api/v1/awards/{award_id}/correct": SCOPED,
     "GET /api/v1/participants/{participant_id}/certificates": SCOPED,
+    "GET /api/v1/badges": ANY_TOKEN,
+    "POST /api/v1/badges": ANY_TOKEN,
+    "GET /api/v1/badges/{badge_id}": SCOPED,
+    "PATCH /api/v1/badges/{badge_id}": SCOPED,
+    "POST /api/v1/badges/{badge_id}/enable": SCOPED,
+    "POST /api/v1/badges/{badge_id}/disable": SCOPED,
+    "GET /api/v1/badges/{badge_id}/awards": SCOPED,
+    "GET /api/v1/badge-awards/{badge_award_id}": SCOPED,
+    "POST /api/v1/badge-awards/{badge_award_id}/revoke": SCOPED,
+    "POST /api/v1/badge-awards/{badge_award_id}/reinstate": SCOPED,
+    "GET /api/v1/participants/{participant_id}/badges": SCOPED,
     "POST /api/v1/webhooks": ANY_TOKEN,
     "GET /api/v1/webhooks": ANY_TOKEN,
     "POST /api/v1/webhooks/{webhook_id}/disable": SCOPED,
@@ -242,6 +255,8 @@ class World:
     session: Any
     definition: Any
     award: IssuedCertificate
+    badge: BadgeDefinition
+    badge_award: IssuedBadge
     webhook: Any
     status_list: StatusList
     admin: User
@@ -262,6 +277,8 @@ class World:
             "certificate_id": lambda: self.definition.pk,
             "definition_id": lambda: self.definition.pk,
             "award_id": lambda: self.award.pk,
+            "badge_id": lambda: self.badge.pk,
+            "badge_award_id": lambda: self.badge_award.pk,
             "public_id": lambda: self.award.public_id,
             "slug": lambda: self.organisation.slug,
             "number": lambda: self.status_list.number,
@@ -318,6 +335,15 @@ BODIES: dict[str, Callable[[World], dict[str, object]]] = {
         "recipient_name": "Eli Mentee-Smith",
         "reason": "The name changed.",
     },
+    "POST /api/v1/badges": lambda w: {
+        "name": "Another badge",
+        "rule": {"type": "distinct_partners", "threshold": 5},
+    },
+    "PATCH /api/v1/badges/{badge_id}": lambda w: {"name": "Renamed"},
+    "POST /api/v1/badges/{badge_id}/enable": lambda w: {"confirm": True},
+    "POST /api/v1/badges/{badge_id}/disable": lambda w: {},
+    "POST /api/v1/badge-awards/{badge_award_id}/revoke": lambda w: {"reason": "Issued by mistake."},
+    "POST /api/v1/badge-awards/{badge_award_id}/reinstate": lambda w: {},
     "POST /api/v1/webhooks": lambda w: {"url": "https://hooks.example.org/laurel"},
     "POST /api/v1/webhooks/{webhook_id}/disable": lambda w: {},
     "POST /api/v1/verify": lambda w: {"@context": [], "type": ["VerifiableCredential"]},
@@ -337,6 +363,16 @@ def build_world() -> World:
     result = certificate_award(definition=definition, by=None, participant_ids=[mentee.pk])
     award = IssuedCertificate.objects.get(pk=result.awarded[0])
     credential_issue(award=award)
+    badge = badge_create(
+        organisation=organisation,
+        by=None,
+        name="First session",
+        description="",
+        colour="",
+        rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=1),
+    )
+    badge_enable(badge=badge, by=None, confirm=True)
+    badge_award = IssuedBadge.objects.get(badge=badge, user=mentee.user)
     webhook = webhook_endpoint_create(
         organisation=organisation, url="https://hooks.example.org/acme"
     )
@@ -355,6 +391,8 @@ def build_world() -> World:
         session=session,
         definition=definition,
         award=award,
+        badge=badge,
+        badge_award=badge_award,
         webhook=webhook,
         status_list=StatusList.objects.get(organisation=organisation),
         admin=admin_user,
