@@ -154,8 +154,9 @@ api = LaurelApi(
     title="Laurel API",
     version="1",
     description=(
-        "Push the mentorship record into Laurel and read certificates back. Authenticate"
-        " with `Authorization: Bearer <token>`; errors are `application/problem+json`."
+        "Push the mentorship record into Laurel and read certificates and badges back."
+        " Authenticate with `Authorization: Bearer <token>`; errors are"
+        " `application/problem+json`."
     ),
     urls_namespace="api-v1",
     auth=TokenAuth(),
