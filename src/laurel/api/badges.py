@@ -58,7 +58,7 @@ _CONFIRMATION_EXAMPLE = {
     "type": "urn:laurel:problem:confirmation-required",
     "title": "Confirmation required",
     "status": 409,
-    "detail": "Enabling this badge awards it to 2 people now. Send confirm: true to go ahead.",
+    "detail": "",
     "would_award": {
         "count": 2,
         "people": [
@@ -71,14 +71,16 @@ _CONFIRMATION_EXAMPLE = {
 }
 
 
-def _confirmation_docs() -> dict[str, Any]:
+def _confirmation_docs(detail: str) -> dict[str, Any]:
     # Under the JSON content type, like the schema ninja writes there: the served document
     # moves both to application/problem+json.
     return {
         "responses": {
             409: {
                 "description": "Confirmation required: nothing was changed.",
-                "content": {"application/json": {"example": _CONFIRMATION_EXAMPLE}},
+                "content": {
+                    "application/json": {"example": {**_CONFIRMATION_EXAMPLE, "detail": detail}}
+                },
             }
         }
     }
@@ -252,7 +254,7 @@ def _award(request: HttpRequest, raw_id: str) -> IssuedBadge:
 # --- badges ---------------------------------------------------------------------------------
 
 
-@router.get("/badges", response={200: BadgePage, **READ_ERRORS}, summary="List badges")
+@router.get("/badges", response={200: BadgePage, **READ_ERRORS})
 def list_badges(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """The organisation's badges, enabled or not, in the order they were created. Every
     organisation starts with four (Mentor, Mentee, Super Mentor, Connector), disabled."""
@@ -264,7 +266,7 @@ def list_badges(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     return {"items": [badge_out(b) for b in found.items], "next_cursor": found.next_cursor}
 
 
-@router.post("/badges", response={201: BadgeOut, **WRITE_ERRORS}, summary="Create a badge")
+@router.post("/badges", response={201: BadgeOut, **WRITE_ERRORS})
 def create_badge(request: HttpRequest, payload: BadgeIn) -> Status[dict[str, Any]]:
     """A new badge of the organisation, disabled until it is enabled.
 
@@ -286,16 +288,18 @@ def create_badge(request: HttpRequest, payload: BadgeIn) -> Status[dict[str, Any
     return Status(201, badge_out(badge))
 
 
-@router.get("/badges/{badge_id}", response={200: BadgeOut, **READ_ERRORS}, summary="Get a badge")
+@router.get("/badges/{badge_id}", response={200: BadgeOut, **READ_ERRORS})
 def get_badge(request: HttpRequest, badge_id: PathId) -> dict[str, Any]:
+    """One badge of the organisation, as it is now."""
     return badge_out(_badge(request, badge_id))
 
 
 @router.patch(
     "/badges/{badge_id}",
     response={200: BadgeChangeOut, **CONFIRM_ERRORS},
-    summary="Edit a badge",
-    openapi_extra=_confirmation_docs(),
+    openapi_extra=_confirmation_docs(
+        "This rule change awards this badge now to 2 people and emails them. Confirm to go ahead."
+    ),
 )
 def update_badge(request: HttpRequest, badge_id: PathId, payload: BadgePatch) -> dict[str, Any]:
     """Edit the name, description, colour or rule; a field left out (also inside ``rule``)
@@ -324,8 +328,9 @@ def update_badge(request: HttpRequest, badge_id: PathId, payload: BadgePatch) ->
 @router.post(
     "/badges/{badge_id}/enable",
     response={200: BadgeChangeOut, **CONFIRM_ERRORS},
-    summary="Enable a badge",
-    openapi_extra=_confirmation_docs(),
+    openapi_extra=_confirmation_docs(
+        "Enabling awards this badge now to 2 people and emails them. Confirm to go ahead."
+    ),
 )
 def enable_badge(request: HttpRequest, badge_id: PathId, payload: BadgeConfirmIn) -> dict[str, Any]:
     """Enable a badge, awarding it at once to everyone who already qualifies.
@@ -349,7 +354,6 @@ def enable_badge(request: HttpRequest, badge_id: PathId, payload: BadgeConfirmIn
 @router.post(
     "/badges/{badge_id}/disable",
     response={200: BadgeOut, **WRITE_ERRORS},
-    summary="Disable a badge",
 )
 def disable_badge(request: HttpRequest, badge_id: PathId) -> dict[str, Any]:
     """Stop awarding a badge; those already earned stay valid."""
@@ -361,7 +365,6 @@ def disable_badge(request: HttpRequest, badge_id: PathId) -> dict[str, Any]:
 @router.get(
     "/badges/{badge_id}/awards",
     response={200: BadgeAwardPage, **READ_ERRORS},
-    summary="List a badge's awards",
 )
 def list_badge_awards(
     request: HttpRequest, badge_id: PathId, page: Query[PageQuery]
@@ -379,7 +382,6 @@ def list_badge_awards(
     "/badge-awards/{badge_award_id}",
     response={200: BadgeAwardOut, **READ_ERRORS},
     tags=["Badge awards"],
-    summary="Get a badge award",
 )
 def get_badge_award(request: HttpRequest, badge_award_id: PathId) -> dict[str, Any]:
     """An awarded badge as it was awarded: its name, description, colour and rule are the
@@ -391,7 +393,6 @@ def get_badge_award(request: HttpRequest, badge_award_id: PathId) -> dict[str, A
     "/badge-awards/{badge_award_id}/revoke",
     response={200: BadgeAwardOut, **WRITE_ERRORS},
     tags=["Badge awards"],
-    summary="Revoke a badge award",
 )
 def revoke_badge_award(
     request: HttpRequest, badge_award_id: PathId, payload: BadgeRevokeIn
@@ -414,7 +415,6 @@ def revoke_badge_award(
     "/badge-awards/{badge_award_id}/reinstate",
     response={200: BadgeAwardOut, **WRITE_ERRORS},
     tags=["Badge awards"],
-    summary="Reinstate a badge award",
 )
 def reinstate_badge_award(request: HttpRequest, badge_award_id: PathId) -> dict[str, Any]:
     """Undo a revocation: the badge is valid again under the same public id, and its
@@ -430,7 +430,6 @@ def reinstate_badge_award(request: HttpRequest, badge_award_id: PathId) -> dict[
     "/participants/{participant_id}/badges",
     response={200: ParticipantBadgesOut, **READ_ERRORS},
     tags=["Badge awards"],
-    summary="A person's badges",
 )
 def participant_badges(request: HttpRequest, participant_id: PathId) -> dict[str, Any]:
     """The badges this participant's person holds in the organisation (from any of its
