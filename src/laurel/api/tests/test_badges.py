@@ -90,9 +90,11 @@ def test_it_creates_a_disabled_badge(api):
     listed = api.get("/badges").json()
     assert created in listed["items"]
     assert listed["next_cursor"] is None
-    assert BadgeAuditEntry.objects.filter(
+    [created_entry] = BadgeAuditEntry.objects.filter(
         badge_id=created["id"], action=BadgeAuditEntry.Action.CREATED
-    ).exists()
+    )
+    assert created_entry.actor is None
+    assert created_entry.via.startswith("API token lrl_")
 
 
 def test_a_distinct_partners_badge_has_no_role(api):
@@ -280,12 +282,27 @@ def test_a_rule_change_that_awards_needs_confirmation(api):
     assert api.get(path).json()["rule"]["threshold"] == 3
     assert len(awards_of(api, badge)) == 1
 
-    done = api.patch(path, {"rule": {"threshold": 2}, "confirm": True})
+    done = api.patch(
+        path, {"rule": {"threshold": 2}, "confirm": True, "confirmed": asked["fingerprint"]}
+    )
 
     assert done.status_code == 200, done.content
     assert done.json()["awarded"] == 1
     assert done.json()["badge"]["rule"] == {**badge["rule"], "threshold": 2}
     assert len(awards_of(api, badge)) == 2
+
+
+def test_a_stricter_rule_needs_no_confirmation_and_revokes_nothing(api):
+    organisation_with_history(api)
+    badge = enabled_badge(api, mentor_rule(3))
+
+    response = api.patch(f"/badges/{badge['id']}", {"rule": {"threshold": 30}})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["awarded"] == 0
+    assert [(a["recipient_name"], a["status"]) for a in awards_of(api, badge)] == [
+        ("Grace Hopper", "valid")
+    ]
 
 
 def test_an_edit_keeps_what_was_not_sent_and_never_changes_awards(api):
