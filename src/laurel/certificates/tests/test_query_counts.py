@@ -45,7 +45,9 @@ def queries_to_record_feedback(pairs: int) -> int:
 def test_feedback_that_awards_costs_the_same_queries_in_small_and_large_programs():
     small, large = queries_to_record_feedback(2), queries_to_record_feedback(40)
     assert small == large
-    assert large <= 13  # 12 on SQLite; PostgreSQL adds one ordered row lock
+    # 15 on SQLite, 3 of them badges' (two tallies and the organisation's badges);
+    # PostgreSQL adds three ordered row locks (progress and the two tallies).
+    assert large <= 18
 
 
 def test_feedback_that_awards_nothing_costs_fewer_queries():
@@ -55,4 +57,4 @@ def test_feedback_that_awards_nothing_costs_fewer_queries():
     other_session = make_session(pairing, days_ago=0.5)
     with CaptureQueriesContext(connection) as captured:
         give_feedback(other_session, mentee)
-    assert len(captured) <= 10  # 9 on SQLite
+    assert len(captured) <= 15  # 12 on SQLite (3 of them badges'); PostgreSQL adds 3 locks
