@@ -114,9 +114,23 @@ def test_a_distinct_partners_badge_has_no_role(api):
 
 
 def test_the_organisations_starting_badges_are_listed_disabled(api):
-    defaults = [b for b in api.get("/badges").json()["items"] if b["default_key"]]
-    assert all(not b["enabled"] for b in defaults)
-    assert {b["default_key"] for b in defaults} <= {"mentor", "mentee", "super_mentor", "connector"}
+    defaults = {b["default_key"]: b for b in api.get("/badges").json()["items"] if b["default_key"]}
+
+    assert sorted(defaults) == ["connector", "mentee", "mentor", "super_mentor"]
+    assert not any(b["enabled"] for b in defaults.values())
+    assert defaults["super_mentor"]["rule"] == {
+        "type": "sessions_as_role",
+        "role": "mentor",
+        "threshold": 40,
+        "feedback_required": False,
+        "program_kinds": ["one_on_one"],
+    }
+    assert defaults["connector"]["rule"] == {
+        "type": "distinct_partners",
+        "threshold": 10,
+        "feedback_required": False,
+        "program_kinds": ["one_on_one"],
+    }
 
 
 @pytest.mark.parametrize(
