@@ -73,6 +73,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/emails.py
 	$(BIN)/python benchmarks/console.py
 	$(BIN)/python benchmarks/track_progress.py
+	$(BIN)/python benchmarks/badges.py
 
 bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/record.py
@@ -82,6 +83,7 @@ bench-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/emails.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/console.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/track_progress.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/laurel_bench $(BIN)/python benchmarks/badges.py
 
 clean:
 	rm -rf $(VENV) var verifier/node_modules

@@ -22,7 +22,6 @@ from laurel.badges.events import BadgesIssued, badge_changes
 from laurel.badges.models import BadgeDefinition, IssuedBadge
 from laurel.badges.rules import rule_of
 from laurel.bulk import chunks, datetime_param
-from laurel.programs.models import Organisation
 
 
 def _random_token_sql() -> str:
@@ -34,15 +33,15 @@ def _random_token_sql() -> str:
 
 
 def _frozen_columns(
-    *, badge: BadgeDefinition, organisation: Organisation, method: str, now: datetime
+    *, badge: BadgeDefinition, method: str, now: datetime
 ) -> dict[str, tuple[str, list[Any]]]:
-    """Each column of a new award: the SQL that fills it (over the count ``c`` and the
-    person ``u``) and that SQL's parameters."""
+    """Each column of a new award: the SQL that fills it (over the count ``c``, the
+    person ``u`` and the organisation ``o``) and that SQL's parameters."""
     kinds_sql = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     return {
         "public_id": (_random_token_sql(), []),
         "badge_id": ("%s", [badge.pk]),
-        "organisation_id": ("%s", [organisation.pk]),
+        "organisation_id": ("o.id", []),
         "user_id": ("c.user_id", []),
         "method": ("%s", [method]),
         "issued_at": ("%s", [datetime_param(now)]),
@@ -54,9 +53,11 @@ def _frozen_columns(
         "name": ("%s", [badge.name]),
         "description": ("%s", [badge.description]),
         "image": ("%s", [badge.image.name or ""]),
-        "colour": ("%s", [badge.colour or organisation.accent_colour]),
-        "organisation_name": ("%s", [organisation.name]),
-        "logo": ("%s", [organisation.logo.name or ""]),
+        # The organisation's own columns as they are at this moment (read in the same
+        # statement): a blank colour is the organisation's accent colour.
+        "colour": ("COALESCE(NULLIF(%s, ''), o.accent_colour)", [badge.colour]),
+        "organisation_name": ("o.name", []),
+        "logo": ("o.logo", []),
         "rule": ("%s", [badge.rule]),
         "role": ("%s", [badge.role]),
         "threshold": ("%s", [badge.threshold]),
@@ -68,7 +69,6 @@ def _frozen_columns(
 def badges_grant(
     *,
     badge: BadgeDefinition,
-    organisation: Organisation,
     method: Literal["automatic", "manual"] = "automatic",
     user_ids: Sequence[int] | None = None,
     program_id: int | None = None,
@@ -80,7 +80,7 @@ def badges_grant(
     Returns ``(award id, user id)`` for each new award, and announces them.
     """
     now = now or timezone.now()
-    columns = _frozen_columns(badge=badge, organisation=organisation, method=method, now=now)
+    columns = _frozen_columns(badge=badge, method=method, now=now)
     select_params = [param for _, params in columns.values() for param in params]
     batches: list[Sequence[int] | None] = (
         [None] if user_ids is None else list(chunks(sorted(set(user_ids))))
@@ -89,7 +89,7 @@ def badges_grant(
     with connection.cursor() as cursor:
         for batch in batches:
             count_sql, count_params = counting_sql(
-                organisation_id=organisation.pk,
+                organisation_id=badge.organisation_id,
                 rule=rule_of(badge),
                 user_ids=batch,
                 program_id=program_id,
@@ -99,18 +99,20 @@ def badges_grant(
                 f"""
                 INSERT INTO {t.ISSUED} ({", ".join(columns)})
                 SELECT {", ".join(sql for sql, _ in columns.values())}
-                FROM ({count_sql}) c JOIN {t.USER} u ON u.id = c.user_id
+                FROM ({count_sql}) c
+                JOIN {t.USER} u ON u.id = c.user_id
+                JOIN {t.ORGANISATION} o ON o.id = %s
                 WHERE 1 = 1
                 ON CONFLICT DO NOTHING RETURNING id, user_id
                 """,  # noqa: S608
-                [*select_params, *count_params],
+                [*select_params, *count_params, badge.organisation_id],
             )
             created.extend((row[0], row[1]) for row in cursor.fetchall())
     if created:
         badge_changes.announce(
             BadgesIssued(
                 award_ids=[award_id for award_id, _ in created],
-                organisation_id=organisation.pk,
+                organisation_id=badge.organisation_id,
                 user_ids=[user_id for _, user_id in created],
             )
         )
@@ -159,12 +161,10 @@ def badges_after_record_change(
     ]
     if not badges:
         return []
-    organisation = Organisation.objects.get(pk=organisation_id)
     created: list[tuple[int, int]] = []
     for badge in badges:
         created += badges_grant(
             badge=badge,
-            organisation=organisation,
             user_ids=user_ids,
             program_id=program_id,
             now=now,

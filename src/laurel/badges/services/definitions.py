@@ -239,7 +239,7 @@ def badge_enable(
             badge.enabled_at = now
             badge.updated_at = now
             badge.save(update_fields=["enabled", "enabled_at", "updated_at"])
-            awarded = badges_grant(badge=badge, organisation=badge.organisation, now=now)
+            awarded = badges_grant(badge=badge, now=now)
             _check_confirmed(awarded, confirmed)
             badge_audit_record(
                 action=BadgeAuditEntry.Action.ENABLED, organisation_id=badge.organisation_id,
@@ -337,7 +337,7 @@ def badge_update(
             awarded: list[tuple[int, int]] = []
             if rule_changed:
                 if badge.enabled:
-                    awarded = badges_grant(badge=badge, organisation=badge.organisation, now=now)
+                    awarded = badges_grant(badge=badge, now=now)
                     _check_confirmed(awarded, confirmed)
                 badge_audit_record(
                     action=BadgeAuditEntry.Action.RULE_CHANGED,

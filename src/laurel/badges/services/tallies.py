@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from django.db import connection, transaction
 
@@ -74,15 +74,17 @@ def _deltas(session_sql: str, completed_step: int, counting_sql: str) -> tuple[s
 _KEYS = {t.ROLE_TALLY: ("user_id", "role"), t.PARTNER_TALLY: ("user_id", "partner_id")}
 
 
-def _lock(cursor: Any, table: str, delta: str, params: Sequence[Any]) -> None:
-    # On PostgreSQL, lock the rows in one order so two transactions touching the same
-    # people never wait on each other in a cycle.
+def _locked_first(table: str, delta: str) -> tuple[str, str]:
+    """On PostgreSQL, a ``WITH`` that locks the rows a change touches in one order (so two
+    transactions touching the same people never wait on each other in a cycle), and the
+    condition that makes the statement take those locks before it writes anything."""
     if connection.vendor != "postgresql":
-        return
+        return "", ""
     on = " AND ".join(f"g.{key} = d.{key}" for key in ("program_id", *_KEYS[table]))
-    cursor.execute(
-        f"SELECT g.id FROM {table} g JOIN ({delta}) d ON {on} ORDER BY g.id FOR UPDATE OF g",  # noqa: S608
-        params,
+    return (
+        f"WITH locked AS MATERIALIZED (SELECT g.id FROM {table} g JOIN ({delta}) d ON {on}"  # noqa: S608
+        " ORDER BY g.id FOR UPDATE OF g)",
+        "AND (SELECT COUNT(*) FROM locked) >= 0",
     )
 
 
@@ -111,7 +113,8 @@ def tallies_shift(
         role, partner = _deltas(sessions, int(completed_step), counting_sql)
         with connection.cursor() as cursor:
             for table, delta in ((t.ROLE_TALLY, role), (t.PARTNER_TALLY, partner)):
-                _lock(cursor, table, delta, params)
+                lock, locked = _locked_first(table, delta)
+                both = [*params, *params] if lock else params
                 keys = _KEYS[table]
                 returning = (
                     f"RETURNING {table}.organisation_id, {table}.user_id"
@@ -122,26 +125,28 @@ def tallies_shift(
                     columns = ", ".join(("organisation_id", "program_id", *keys))
                     cursor.execute(
                         f"""
+                        {lock}
                         INSERT INTO {table} ({columns}, sessions_completed, sessions_counting)
                         SELECT {columns}, completed, counting FROM ({delta}) d
-                        WHERE 1 = 1 ORDER BY program_id, {", ".join(keys)}
+                        WHERE 1 = 1 {locked} ORDER BY program_id, {", ".join(keys)}
                         ON CONFLICT (program_id, {", ".join(keys)}) DO UPDATE SET
                             sessions_completed = {table}.sessions_completed + excluded.sessions_completed,
                             sessions_counting = {table}.sessions_counting + excluded.sessions_counting
                         {returning}
                         """,  # noqa: S608
-                        params,
+                        both,
                     )
                 else:
                     on = " AND ".join(f"{table}.{key} = d.{key}" for key in ("program_id", *keys))
                     cursor.execute(
                         f"""
+                        {lock}
                         UPDATE {table}
                         SET sessions_counting = sessions_counting + d.counting
-                        FROM ({delta}) d WHERE {on}
+                        FROM ({delta}) d WHERE {on} {locked}
                         {returning}
                         """,  # noqa: S608
-                        params,
+                        both,
                     )
                 if returning:
                     for organisation_id, user_id in cursor.fetchall():

@@ -186,7 +186,7 @@ def test_a_person_who_qualifies_while_a_badge_is_being_enabled_is_awarded(change
         with transaction.atomic():
             current = BadgeDefinition.objects.get(pk=badge.pk)
             current.threshold = 1
-            badges_grant(badge=current, organisation=organisation, user_ids=[holder.user_id])
+            badges_grant(badge=current, user_ids=[holder.user_id])
             release.wait(timeout=30)
             raise RuntimeError("roll back")
 
