@@ -26,6 +26,8 @@ from pydantic import (
 
 from laurel.accounts.models import NAME_MAX_LENGTH
 from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH
+from laurel.badges.models import MAX_THRESHOLD as BADGE_MAX_THRESHOLD
+from laurel.badges.models import TEXT_MAX_LENGTH as BADGE_TEXT_MAX_LENGTH
 from laurel.certificates.models import TEXT_MAX_LENGTH
 from laurel.certificates.services import MAX_THRESHOLD
 from laurel.programs.models import EXTERNAL_ID_MAX_LENGTH
@@ -81,6 +83,9 @@ Colour = Annotated[
     Field(description="#RRGGBB", examples=["#1F6FEB"]),
 ]
 Moment = Annotated[datetime, AfterValidator(_plausible_time)]
+BadgeText = Annotated[
+    str, StringConstraints(max_length=BADGE_TEXT_MAX_LENGTH), AfterValidator(_encodable)
+]
 IdempotencyKey = Annotated[str, StringConstraints(max_length=IDEMPOTENCY_KEY_MAX_LENGTH)]
 
 
@@ -419,4 +424,225 @@ class DeliveryOut(Schema):
 
 class DeliveryPage(Schema):
     items: list[DeliveryOut]
+    next_cursor: str | None
+
+
+# --- badges -----------------------------------------------------------------------------------
+
+BadgeRuleType = Literal["sessions_as_role", "distinct_partners"]
+BadgeRole = Literal["mentor", "mentee"]
+ProgramKind = Literal["one_on_one", "group", "development"]
+Fingerprint = Annotated[
+    str,
+    StringConstraints(max_length=128),
+    AfterValidator(_encodable),
+    Field(
+        description=(
+            "The fingerprint of a 409's would_award: the change goes ahead only if it awards"
+            " exactly those people; otherwise it is a 409 again, with the new list."
+        ),
+        examples=["3f9a0c…"],
+    ),
+]
+_RULE_ROLE = (
+    "For sessions_as_role only (and required there): the role whose sessions count."
+    " A distinct_partners rule counts partners met in either role."
+)
+_RULE_FEEDBACK = (
+    "Whether a completed session counts only once somebody gave feedback on it;"
+    " false: as soon as it is completed."
+)
+_RULE_KINDS = "The kinds of program whose sessions count, each named once."
+
+
+class BadgeRuleIn(StrictIn):
+    type: BadgeRuleType = Field(
+        description=(
+            "sessions_as_role: sessions held in one role, across all of the organisation's"
+            " programs; distinct_partners: different people met in such sessions, each once."
+        )
+    )
+    threshold: StrictInt = Field(
+        ge=1, le=BADGE_MAX_THRESHOLD, description="Sessions (or partners) needed.", examples=[10]
+    )
+    role: BadgeRole | None = Field(None, description=_RULE_ROLE)
+    feedback_required: StrictBool = Field(False, description=_RULE_FEEDBACK)
+    program_kinds: list[ProgramKind] = Field(
+        default=["one_on_one"], min_length=1, max_length=3, description=_RULE_KINDS
+    )
+
+
+class BadgeRulePatch(StrictIn):
+    """A changed rule: a field left out keeps the badge's current value."""
+
+    type: BadgeRuleType | None = None
+    threshold: StrictInt | None = Field(None, ge=1, le=BADGE_MAX_THRESHOLD)
+    role: BadgeRole | None = Field(None, description=_RULE_ROLE)
+    feedback_required: StrictBool | None = Field(None, description=_RULE_FEEDBACK)
+    program_kinds: list[ProgramKind] | None = Field(
+        None, min_length=1, max_length=3, description=_RULE_KINDS
+    )
+
+
+class SessionsAsRoleRuleOut(Schema):
+    type: Literal["sessions_as_role"]
+    role: BadgeRole
+    threshold: int
+    feedback_required: bool
+    program_kinds: list[ProgramKind]
+
+
+class DistinctPartnersRuleOut(Schema):
+    type: Literal["distinct_partners"]
+    threshold: int
+    feedback_required: bool
+    program_kinds: list[ProgramKind]
+
+
+BadgeColour = Annotated[
+    str,
+    StringConstraints(max_length=16),
+    AfterValidator(_encodable),
+    Field(
+        description="#RRGGBB, or empty for the organisation's accent colour.",
+        examples=["#B8860B"],
+    ),
+]
+
+
+class BadgeIn(StrictIn):
+    name: Name = Field(examples=["Connector"])
+    description: BadgeText = Field("", examples=["Held sessions with 10 different people."])
+    colour: BadgeColour = ""
+    rule: BadgeRuleIn
+
+
+class BadgePatch(StrictIn):
+    name: Name | None = None
+    description: BadgeText | None = None
+    colour: BadgeColour | None = None
+    rule: BadgeRulePatch | None = None
+    confirm: StrictBool = Field(
+        False, description="Go ahead with a rule change that awards people at once."
+    )
+    confirmed: Fingerprint | None = None
+
+
+class BadgeOut(Schema):
+    id: str
+    name: str = Field(max_length=200)
+    description: str = Field(max_length=BADGE_TEXT_MAX_LENGTH)
+    colour: str = Field(
+        max_length=7, description="#RRGGBB, or empty for the organisation's accent colour."
+    )
+    enabled: bool
+    default_key: str | None = Field(
+        max_length=20,
+        description=(
+            "Which of the four badges every organisation starts with this one began as"
+            " (mentor, mentee, super_mentor, connector); null for a badge added later."
+        ),
+    )
+    rule: SessionsAsRoleRuleOut | DistinctPartnersRuleOut
+
+
+class BadgeConfirmIn(StrictIn):
+    confirm: StrictBool = False
+    confirmed: Fingerprint | None = None
+
+
+class BadgeChangeOut(Schema):
+    badge: BadgeOut
+    awarded: int = Field(description="How many people this change awarded the badge to.")
+
+
+class BadgePersonOut(Schema):
+    person_id: str = Field(
+        max_length=18,
+        description="The person's id: the same in every program of the organisation.",
+    )
+    name: str = Field(max_length=NAME_MAX_LENGTH)
+    count: int = Field(
+        description="Their count toward the badge: sessions in the role, or different partners."
+    )
+
+
+class BadgeWouldAward(Schema):
+    count: int
+    people: list[BadgePersonOut]
+
+
+class BadgeConfirmationProblem(Problem):
+    would_award: BadgeWouldAward | None = Field(
+        None,
+        description="When the change needs confirmation: exactly who it would award now.",
+    )
+    fingerprint: str | None = Field(
+        None,
+        max_length=128,
+        description="Send it back as confirmed to go ahead with exactly these people.",
+    )
+    changed: bool | None = Field(
+        None,
+        description="True when the people differ from those the sent fingerprint was for.",
+    )
+
+
+class BadgeAwardOut(Schema):
+    id: str
+    badge_id: str
+    person_id: str = Field(
+        max_length=18,
+        description="The recipient's id: the same in every program of the organisation.",
+    )
+    recipient_name: str = Field(max_length=NAME_MAX_LENGTH)
+    name: str = Field(max_length=200)
+    description: str
+    colour: str = Field(max_length=7)
+    rule: SessionsAsRoleRuleOut | DistinctPartnersRuleOut = Field(
+        description="The rule it was earned under, as it was then."
+    )
+    issued_at: datetime
+    method: Literal["automatic", "manual"]
+    status: Literal["valid", "revoked"]
+    revoked_at: datetime | None
+    revocation_reason: str = Field(max_length=BADGE_TEXT_MAX_LENGTH)
+    revocation_reason_public: bool = Field(
+        description="Whether the public page shows the revocation reason."
+    )
+    is_public: bool = Field(description="Whether the recipient shows it on its public page.")
+    public_url: str
+
+
+class BadgeRevokeIn(StrictIn):
+    reason: BadgeText = Field(
+        description="Why it is revoked (required, not empty).", examples=["Awarded in error."]
+    )
+    public_reason: StrictBool = Field(
+        False, description="Show the reason on the badge's public page."
+    )
+
+
+class BadgeUnearnedOut(Schema):
+    badge_id: str
+    name: str = Field(max_length=200)
+    description: str = Field(max_length=BADGE_TEXT_MAX_LENGTH)
+    count: int = Field(
+        description="Their count toward it: sessions in the role, or different partners."
+    )
+    threshold: int
+
+
+class ParticipantBadgesOut(Schema):
+    earned: list[BadgeAwardOut]
+    unearned: list[BadgeUnearnedOut]
+
+
+class BadgePage(Schema):
+    items: list[BadgeOut]
+    next_cursor: str | None
+
+
+class BadgeAwardPage(Schema):
+    items: list[BadgeAwardOut]
     next_cursor: str | None

@@ -1,7 +1,8 @@
 """The REST API, version 1: authentication, errors, idempotency and the request size limit.
 
-The operations live in ``record.py`` (the mentorship record) and ``certificates.py``
-(certificates and awards); every write there calls the same service as the web UI.
+The operations live in ``record.py`` (the mentorship record), ``certificates.py``
+(certificates and awards) and ``badges.py`` (badges and their awards); every write there
+calls the same service as the web UI.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from ninja.security import HttpBearer
 
 from laurel.accounts.services import Limit, rate_limit_hit
 from laurel.accounts.signin import client_address
-from laurel.api import certificates, record, verify, webhooks
+from laurel.api import badges, certificates, record, verify, webhooks
 from laurel.api.docs import VendoredSwagger
 from laurel.api.models import IDEMPOTENCY_KEY_MAX_LENGTH, ApiToken, IdempotencyRecord
 from laurel.api.problems import PROBLEM_CONTENT_TYPE, problem_response, validation_errors
 from laurel.api.services import api_token_authenticate, api_token_record_use
+from laurel.badges.services import BadgeConfirmationRequired
 from laurel.certificates.services import ConfirmationRequired
 from laurel.db_locks import unless_busy
 from laurel.errors import Conflict, LaurelError, NotFound
@@ -152,8 +154,9 @@ api = LaurelApi(
     title="Laurel API",
     version="1",
     description=(
-        "Push the mentorship record into Laurel and read certificates back. Authenticate"
-        " with `Authorization: Bearer <token>`; errors are `application/problem+json`."
+        "Push the mentorship record into Laurel and read certificates and badges back."
+        " Authenticate with `Authorization: Bearer <token>`; errors are"
+        " `application/problem+json`."
     ),
     urls_namespace="api-v1",
     auth=TokenAuth(),
@@ -166,6 +169,7 @@ api = LaurelApi(
 
 _PROBLEM_TYPES: list[tuple[type[LaurelError], str]] = [
     (ConfirmationRequired, "confirmation-required"),
+    (BadgeConfirmationRequired, "confirmation-required"),
     (NotFound, "not-found"),
     (Conflict, "conflict"),
     (LaurelError, "invalid-input"),
@@ -176,7 +180,9 @@ _PROBLEM_TYPES: list[tuple[type[LaurelError], str]] = [
 def _laurel_error(request: HttpRequest, exc: LaurelError) -> HttpResponse:
     type_ = next(name for cls, name in _PROBLEM_TYPES if isinstance(exc, cls))
     extra = None
-    if isinstance(exc, ConfirmationRequired):
+    if isinstance(exc, BadgeConfirmationRequired):
+        extra = badges.confirmation_problem_extra(exc)
+    elif isinstance(exc, ConfirmationRequired):
         extra = {
             "would_award": {
                 "count": len(exc.would_award),
@@ -372,5 +378,6 @@ api.add_decorator(request_guard, mode="view")
 
 api.add_router("", record.router)
 api.add_router("", certificates.router)
+api.add_router("", badges.router)
 api.add_router("", webhooks.router)
 api.add_router("", verify.router)

@@ -245,6 +245,17 @@ OPERATIONS: dict[str, Decision] = {
     "POST /api/v1/awards/{award_id}/reinstate": SCOPED,
     "POST /api/v1/awards/{award_id}/correct": SCOPED,
     "GET /api/v1/participants/{participant_id}/certificates": SCOPED,
+    "GET /api/v1/badges": ANY_TOKEN,
+    "POST /api/v1/badges": ANY_TOKEN,
+    "GET /api/v1/badges/{badge_id}": SCOPED,
+    "PATCH /api/v1/badges/{badge_id}": SCOPED,
+    "POST /api/v1/badges/{badge_id}/enable": SCOPED,
+    "POST /api/v1/badges/{badge_id}/disable": SCOPED,
+    "GET /api/v1/badges/{badge_id}/awards": SCOPED,
+    "GET /api/v1/badge-awards/{badge_award_id}": SCOPED,
+    "POST /api/v1/badge-awards/{badge_award_id}/revoke": SCOPED,
+    "POST /api/v1/badge-awards/{badge_award_id}/reinstate": SCOPED,
+    "GET /api/v1/participants/{participant_id}/badges": SCOPED,
     "POST /api/v1/webhooks": ANY_TOKEN,
     "GET /api/v1/webhooks": ANY_TOKEN,
     "POST /api/v1/webhooks/{webhook_id}/disable": SCOPED,
@@ -273,6 +284,8 @@ class World:
     session: Any
     definition: Any
     award: IssuedCertificate
+    badge: BadgeDefinition
+    badge_award: IssuedBadge
     webhook: Any
     status_list: StatusList
     admin: User
@@ -280,8 +293,6 @@ class World:
     invitation: Any
     token: str
     other_token: str
-    badge: BadgeDefinition
-    badge_award: IssuedBadge
 
     def value(self, name: str, url: str = "") -> object:
         """The value of one URL parameter, for the objects of this world."""
@@ -297,13 +308,13 @@ class World:
             "certificate_id": lambda: self.definition.pk,
             "definition_id": lambda: self.definition.pk,
             "award_id": lambda: self.award.pk,
+            "badge_id": lambda: self.badge.pk,
+            "badge_award_id": lambda: self.badge_award.pk,
             "public_id": lambda: self.award.public_id,
             "slug": lambda: self.organisation.slug,
             "number": lambda: self.status_list.number,
             "webhook_id": lambda: self.webhook.pk,
             "organisation_id": lambda: self.organisation.pk,
-            "badge_id": lambda: self.badge.pk,
-            "badge_award_id": lambda: self.badge_award.pk,
             "invitation_id": lambda: self.invitation.pk,
             "token": lambda: invitation_token(self.invitation),
             # A password-reset link's parts: well formed, not valid.
@@ -355,6 +366,15 @@ BODIES: dict[str, Callable[[World], dict[str, object]]] = {
         "recipient_name": "Eli Mentee-Smith",
         "reason": "The name changed.",
     },
+    "POST /api/v1/badges": lambda w: {
+        "name": "Another badge",
+        "rule": {"type": "distinct_partners", "threshold": 5},
+    },
+    "PATCH /api/v1/badges/{badge_id}": lambda w: {"name": "Renamed"},
+    "POST /api/v1/badges/{badge_id}/enable": lambda w: {"confirm": True},
+    "POST /api/v1/badges/{badge_id}/disable": lambda w: {},
+    "POST /api/v1/badge-awards/{badge_award_id}/revoke": lambda w: {"reason": "Issued by mistake."},
+    "POST /api/v1/badge-awards/{badge_award_id}/reinstate": lambda w: {},
     "POST /api/v1/webhooks": lambda w: {"url": "https://hooks.example.org/laurel"},
     "POST /api/v1/webhooks/{webhook_id}/disable": lambda w: {},
     "POST /api/v1/verify": lambda w: {"@context": [], "type": ["VerifiableCredential"]},
@@ -399,6 +419,8 @@ def build_world() -> World:
         session=session,
         definition=definition,
         award=award,
+        badge=badge,
+        badge_award=IssuedBadge.objects.get(badge=badge, user=mentee.user),
         webhook=webhook,
         status_list=StatusList.objects.get(organisation=organisation),
         admin=admin_user,
@@ -413,8 +435,6 @@ def build_world() -> World:
         ),
         token=api_token_create(organisation=organisation, name="acme").raw,
         other_token=api_token_create(organisation=other, name="other").raw,
-        badge=badge,
-        badge_award=IssuedBadge.objects.get(badge=badge, user=mentee.user),
     )
 
 

@@ -16,6 +16,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from laurel.api.services import api_token_create
+from laurel.badges.services import BadgeRule, badge_create, badge_enable
 from laurel.certificates.factories import (
     give_feedback,
     make_certificate,
@@ -59,6 +60,16 @@ def existing(db, keep_connection_open):
     give_feedback(session, mentee)
     certificate = make_certificate(program, threshold=1, enabled=True)
     award = certificate.issued.first()
+    badge = badge_create(
+        organisation=organisation,
+        by=None,
+        name="First session",
+        description="",
+        colour="",
+        rule=BadgeRule(type="sessions_as_role", role="mentee", threshold=1),
+    )
+    badge_enable(badge=badge, by=None, confirm=True)
+    badge_award = badge.issued.first()
     ids = {
         "program_id": program.pk,
         "participant_id": mentee.pk,
@@ -66,6 +77,8 @@ def existing(db, keep_connection_open):
         "session_id": make_session(pairing).pk,
         "certificate_id": certificate.pk,
         "award_id": award.pk if award else 1,
+        "badge_id": badge.pk,
+        "badge_award_id": badge_award.pk if badge_award else 1,
     }
     return {"token": api_token_create(organisation=organisation).raw, "ids": ids}
 
