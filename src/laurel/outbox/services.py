@@ -382,7 +382,7 @@ def attempt_record(
         " WHERE id = %s AND status = %s AND worker_id = %s"
     )
     update_params = [*changes.values(), message.pk, Message.Status.RUNNING.value, worker_id]
-    attempt = {
+    attempt: dict[str, Any] = {
         "message_id": message.pk,
         "number": attempts,
         "worker_id": worker_id,

@@ -8,10 +8,11 @@ between the mail server accepting the email and the message being marked done.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import ngettext
 
@@ -52,15 +53,29 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
     Returns ``sent_award_id`` (the version sent; None if the award is gone) or ``skipped``
     when the recipient has switched these emails off.
     """
-    # One query: the current version, its recipient's address, the organisation's accent
-    # colour and whether the recipient switched these emails off.
-    current = (
-        IssuedCertificate.objects.filter(
-            public_id=Subquery(
-                IssuedCertificate.objects.filter(pk=award_id).values("public_id")[:1]
-            ),
-            is_current=True,
+    [send] = award_emails_prepare(award_ids=[award_id])
+    return send()
+
+
+def award_emails_prepare(*, award_ids: Sequence[int]) -> list[Callable[[], dict[str, Any]]]:
+    """What ``award_email_send`` does for each of ``award_ids``, with the reading done for
+    all of them at once: the outbox worker prepares a claimed batch of award emails with
+    this, then sends them one by one, each just after the one before is recorded.
+
+    Two queries whatever the number: the certificates named, then their current versions
+    with each recipient's address, the organisation's accent colour and whether the
+    recipient switched these emails off. Each email is put together here too, so that
+    sending it is only handing it to the mail server.
+    """
+    public_ids = dict(
+        IssuedCertificate.objects.filter(pk__in=award_ids).values_list("pk", "public_id")
+    )
+    current = {
+        award.public_id: award
+        for award in IssuedCertificate.objects.filter(
+            public_id__in=set(public_ids.values()), is_current=True
         )
+        .only(*AWARD_EMAIL_FIELDS)
         .annotate(
             email=F("user__email"),
             accent=F("program__organisation__accent_colour"),
@@ -68,12 +83,28 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
                 EmailOptOut.objects.filter(user_id=OuterRef("user_id"), kind=EmailKind.AWARD)
             ),
         )
-        .first()
-    )
+    }
+    settings_url = site_url(reverse("participation:settings"))
+    return [
+        _award_email(current.get(public_ids.get(award_id, "")), settings_url=settings_url)
+        for award_id in award_ids
+    ]
+
+
+# What an award email shows of the certificate, and what its links are made of.
+AWARD_EMAIL_FIELDS = (
+    "public_id", "user_id", "issued_at", "is_public", "name", "recipient_name",
+    "organisation_name", "program_name", "logo",
+)  # fmt: skip
+
+
+def _award_email(
+    current: IssuedCertificate | None, *, settings_url: str
+) -> Callable[[], dict[str, Any]]:
     if current is None:
-        return {"sent_award_id": None, "skipped": CERTIFICATE_GONE}
-    if current.switched_off:
-        return {"sent_award_id": None, "skipped": SWITCHED_OFF}
+        return lambda: {"sent_award_id": None, "skipped": CERTIFICATE_GONE}
+    if current.switched_off:  # type: ignore[attr-defined]
+        return lambda: {"sent_award_id": None, "skipped": SWITCHED_OFF}
     share = sharing(award=current)
     context = {
         "award": current,
@@ -86,19 +117,22 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
         "image_url": site_url(share.image_url) if current.is_public else "",
         "pdf_url": site_url(share.pdf_url),
         "share": share,
-        "settings_url": site_url(reverse("participation:settings")),
-        **_colours(current.accent),
+        "settings_url": settings_url,
+        **_colours(current.accent),  # type: ignore[attr-defined]
     }
-    email_deliver(
-        email_build(
-            template="certificate_awarded",
-            to=current.email,
-            context=context,
-            organisation_name=current.organisation_name,
-            unsubscribe=unsubscribe_url(user_id=current.user_id, kind=EmailKind.AWARD),
-        )
+    email = email_build(
+        template="certificate_awarded",
+        to=current.email,  # type: ignore[attr-defined]
+        context=context,
+        organisation_name=current.organisation_name,
+        unsubscribe=unsubscribe_url(user_id=current.user_id, kind=EmailKind.AWARD),
     )
-    return {"sent_award_id": current.pk}
+
+    def send() -> dict[str, Any]:
+        email_deliver(email)
+        return {"sent_award_id": current.pk}
+
+    return send
 
 
 def feedback_url(session_id: int) -> str:
