@@ -8,12 +8,15 @@ server open between them instead of connecting, greeting and logging in for each
 from __future__ import annotations
 
 import functools
+import random
 import re
 import secrets
 import smtplib
 import threading
 from base64 import b64encode
 from binascii import b2a_qp
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from django.conf import settings
@@ -23,6 +26,7 @@ from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from laurel.notifications.services.preferences import unsubscribe_token
 
@@ -41,10 +45,33 @@ def unsubscribe_url(*, user_id: int, kind: str) -> str:
 
 def sender(organisation_name: str | None) -> str:
     """DEFAULT_FROM_EMAIL's address, shown under the organisation's name."""
-    display, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return _sender(settings.DEFAULT_FROM_EMAIL, organisation_name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sender(default_from: str, organisation_name: str | None) -> str:
+    display, address = parseaddr(default_from)
     # One line: a name with line breaks must not add headers.
     name = " ".join((organisation_name or display or "Laurel").split())
     return formataddr((name, address))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An email's three templates, rendered."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def email_render(*, template: str, context: Mapping[str, object]) -> Rendered:
+    """The subject, text and HTML of ``notifications/email/{template}``."""
+    return Rendered(
+        subject=render_to_string(f"notifications/email/{template}_subject.txt", context),
+        text=render_to_string(f"notifications/email/{template}.txt", context),
+        html=render_to_string(f"notifications/email/{template}.html", context),
+    )
 
 
 def email_build(
@@ -54,15 +81,18 @@ def email_build(
     context: dict[str, object],
     organisation_name: str | None,
     unsubscribe: str,
+    rendered: Rendered | None = None,
 ) -> EmailMultiAlternatives:
-    """The email of ``notifications/email/{template}`` (subject, text and HTML), with the
-    unsubscribe pair of headers that large mailbox providers ask of bulk senders (RFC 2369,
-    and RFC 8058's one-click POST)."""
-    context = {**context, "unsubscribe_url": unsubscribe}
-    subject = render_to_string(f"notifications/email/{template}_subject.txt", context)
+    """The email of ``notifications/email/{template}`` (subject, text and HTML; or
+    ``rendered``, if they were), with the unsubscribe pair of headers that large mailbox
+    providers ask of bulk senders (RFC 2369, and RFC 8058's one-click POST)."""
+    if rendered is None:
+        rendered = email_render(
+            template=template, context={**context, "unsubscribe_url": unsubscribe}
+        )
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string(f"notifications/email/{template}.txt", context),
+        subject=" ".join(rendered.subject.split()),
+        body=rendered.text,
         from_email=sender(organisation_name),
         to=[to],
         headers={
@@ -71,10 +101,68 @@ def email_build(
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.attach_alternative(
-        render_to_string(f"notifications/email/{template}.html", context), "text/html"
-    )
+    message.attach_alternative(rendered.html, "text/html")
     return message
+
+
+class FormLetters:
+    """The emails of one template to many people, rendered at the cost of a few: what an
+    award email costs a worker is mostly its three templates, and the emails of one award
+    differ only in a few values.
+
+    The templates are rendered once for each combination of what the emails share (a
+    ``shared`` key: the certificate's name, the organisation, ...) from a context whose
+    personal values (a name, an id, a token) are placeholders; each email is that letter
+    with the placeholders replaced by its own values, HTML-escaped in the HTML part as the
+    template escapes them. So that a letter is never different from rendering, the first
+    email of each combination is rendered in full too and compared with its letter: if
+    they differ (a template that changes one of those values, say with a filter, or shows
+    something the key leaves out), that combination is rendered in full for every email.
+    The letters are kept per process, a few hundred at most.
+    """
+
+    MAX_LETTERS = 256
+
+    def __init__(self, template: str, personal: Sequence[str]) -> None:
+        self.template = template
+        # Letters and digits only, so that escaping or URL quoting leaves them as they are;
+        # upper and lower case, so that a filter changing case shows.
+        tag = secrets.token_hex(4)
+        self.placeholders = {name: f"Zq{tag}{name.title()}Xq" for name in personal}
+        self._pattern = re.compile("|".join(map(re.escape, self.placeholders.values())))
+        self._letters: dict[Hashable, Rendered | None] = {}
+
+    def render(
+        self,
+        *,
+        shared: Hashable,
+        personal: Mapping[str, str],
+        context: Callable[[], Mapping[str, object]],
+        letter_context: Callable[[Mapping[str, str]], Mapping[str, object]],
+    ) -> Rendered:
+        """The email whose shared part is ``shared`` and whose own values are
+        ``personal``: ``context()`` is its full context, ``letter_context(values)`` the
+        context of the letter with those values (the placeholders) in their places."""
+        if shared not in self._letters:
+            letter = email_render(template=self.template, context=letter_context(self.placeholders))
+            full = email_render(template=self.template, context=context())
+            if len(self._letters) >= self.MAX_LETTERS:
+                self._letters.clear()
+            self._letters[shared] = letter if self._fill(letter, personal) == full else None
+            return full
+        kept = self._letters[shared]
+        if kept is None:
+            return email_render(template=self.template, context=context())
+        return self._fill(kept, personal)
+
+    def _fill(self, letter: Rendered, personal: Mapping[str, str]) -> Rendered:
+        by_placeholder = {self.placeholders[name]: value for name, value in personal.items()}
+        escaped = {placeholder: escape(value) for placeholder, value in by_placeholder.items()}
+        return Rendered(
+            subject=self._pattern.sub(lambda m: by_placeholder[m.group(0)], letter.subject),
+            text=self._pattern.sub(lambda m: by_placeholder[m.group(0)], letter.text),
+            html=self._pattern.sub(lambda m: escaped[m.group(0)], letter.html),
+        )
 
 
 # The longest line SMTP carries (RFC 5321), without its CRLF.
@@ -154,7 +242,9 @@ def email_bytes(message: EmailMultiAlternatives) -> bytes:
         return message.message().as_bytes(linesep="\r\n")
     extra = dict(message.extra_headers)
     given = {name.lower() for name in extra}
-    boundary = f"=={secrets.token_hex(16)}=="
+    # Unpredictable enough to appear nowhere in the parts, as the email package's own
+    # boundaries (which are not secrets either); os.urandom cost more than the rest here.
+    boundary = f"=={random.getrandbits(128):032x}=="
     headers = [
         f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'.encode("ascii"),
         b"MIME-Version: 1.0\r\n",
