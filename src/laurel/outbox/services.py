@@ -348,6 +348,7 @@ def attempt_record(
     outcome: Outcome,
     started_at: datetime,
     now: datetime | None = None,
+    durable: bool = True,
 ) -> str | None:
     """Record how an attempt ended and what happens next: done, due again after a backoff,
     or failed for good. Returns the message's new status, or None if the message was no
@@ -357,6 +358,11 @@ def attempt_record(
     A worker records thousands of attempts in a row, each committed before the next email
     goes, so this is one UPDATE and one INSERT in plain SQL: on PostgreSQL a single
     statement (one round trip, committed with it), on SQLite two in one transaction.
+
+    Committed either way; on PostgreSQL, unless ``durable``, without waiting for the disk
+    (``synchronous_commit`` off for this transaction only). Every other session sees it at
+    once and it outlives the worker; only a crash of the database server itself could
+    lose it, until the next durable commit, which writes the earlier ones too.
     """
     now = now or timezone.now()
     attempts = message.attempts + 1
@@ -396,13 +402,15 @@ def attempt_record(
     table = quote(Attempt._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The attempt is written only if the UPDATE took the message: one statement.
+            # The attempt is written only if the UPDATE took the message: one statement,
+            # which also sets how its transaction commits.
             values = ", ".join(["%s"] * (len(attempt) - 2) + ["%s::jsonb"])
             cursor.execute(
                 f"WITH mine AS ({update} RETURNING id)"  # noqa: S608 - our own names
-                f" INSERT INTO {table} ({columns}) SELECT mine.id, {values} FROM mine"
+                f" INSERT INTO {table} ({columns}) SELECT mine.id, {values}"
+                " FROM mine CROSS JOIN (SELECT set_config('synchronous_commit', %s, true)) AS c"
                 " RETURNING message_id",
-                [*update_params, *list(attempt.values())[1:]],
+                [*update_params, *list(attempt.values())[1:], "on" if durable else "off"],
             )
             mine = cursor.fetchone() is not None
         else:

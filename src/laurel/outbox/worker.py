@@ -71,9 +71,10 @@ def message_run(
     worker_id: str,
     now: datetime | None = None,
     prepared: Prepared | None = None,
+    durable: bool = True,
 ) -> str | None:
     """Run one claimed message's task (or its ``prepared`` work, read with its batch) and
-    record the attempt; returns the new status."""
+    record the attempt (``durable``: see ``attempt_record``); returns the new status."""
     started_at = now or timezone.now()
     # Inside a caller's transaction (tests) a savepoint keeps one task's database error
     # from spoiling the others; otherwise the task runs in autocommit, so no lock is held
@@ -94,7 +95,7 @@ def message_run(
         outcome = Outcome(True, detail=detail)
     return attempt_record(
         message=message, worker_id=worker_id, outcome=outcome, started_at=started_at,
-        now=now or timezone.now(),
+        now=now or timezone.now(), durable=durable,
     )  # fmt: skip
 
 
@@ -163,7 +164,11 @@ def run_batch(
             # at most PREPARED_FRESH_SECONDS before it goes.
             fresh = time.monotonic() - prepared_at <= PREPARED_FRESH_SECONDS
             run = prepared.get(message.pk) if fresh else None
-            message_run(message, worker_id=worker_id, now=now, prepared=run)
+            # Every OUTBOX_DURABLE_EVERY-th attempt, and the batch's last, waits for the
+            # disk (and takes the ones before with it); the others do not (PostgreSQL).
+            every = max(settings.OUTBOX_DURABLE_EVERY, 1)
+            durable = (ran + 1) % every == 0 or index == len(claimed) - 1
+            message_run(message, worker_id=worker_id, now=now, prepared=run, durable=durable)
             holding.discard([message.pk])
             ran += 1
     finally:
