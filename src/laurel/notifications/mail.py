@@ -118,7 +118,10 @@ class FormLetters:
     email of each combination is rendered in full too and compared with its letter: if
     they differ (a template that changes one of those values, say with a filter, or shows
     something the key leaves out), that combination is rendered in full for every email.
-    The letters are kept per process, a few hundred at most.
+    The check cannot see a filter that changes some values and not others (truncating
+    long names) when the first email's value is one it leaves alone, so a template must
+    show the personal values as they are. The letters are kept per process, a few hundred
+    at most.
     """
 
     MAX_LETTERS = 256
