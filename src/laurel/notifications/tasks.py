@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django_tasks import task
+
+if TYPE_CHECKING:
+    from laurel.notifications.services.emails import AwardEmail
 
 
 @task()
@@ -13,6 +17,14 @@ def send_award_email(*, award_id: int) -> dict[str, Any]:
     from laurel.notifications.services.emails import award_email_send
 
     return award_email_send(award_id=award_id)
+
+
+def send_award_emails_prepare(batch: Sequence[Mapping[str, Any]]) -> list[AwardEmail]:
+    """``send_award_email`` for a batch of messages, read from the database at once (the
+    outbox worker calls it for each batch it claims; see ``laurel.outbox.batches``)."""
+    from laurel.notifications.services.emails import award_emails_prepare
+
+    return award_emails_prepare(award_ids=[int(kwargs["award_id"]) for kwargs in batch])
 
 
 @task()

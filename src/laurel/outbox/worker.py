@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
 
+from laurel.outbox.batches import PREPARED_FRESH_SECONDS, Prepared, batch_prepare
 from laurel.outbox.models import Message
 from laurel.outbox.periodic import periodic_jobs_run_due, periodic_next_due
 from laurel.outbox.services import (
@@ -64,19 +65,29 @@ def _task_of(message: Message) -> Task[Any, Any]:
     return found
 
 
-def message_run(message: Message, *, worker_id: str, now: datetime | None = None) -> str | None:
-    """Run one claimed message's task and record the attempt; returns the new status."""
+def message_run(
+    message: Message,
+    *,
+    worker_id: str,
+    now: datetime | None = None,
+    prepared: Prepared | None = None,
+    durable: bool = True,
+) -> str | None:
+    """Run one claimed message's task (or its ``prepared`` work, read with its batch) and
+    record the attempt (``durable``: see ``attempt_record``); returns the new status."""
     started_at = now or timezone.now()
     # Inside a caller's transaction (tests) a savepoint keeps one task's database error
     # from spoiling the others; otherwise the task runs in autocommit, so no lock is held
     # while it talks to a mail server or a webhook receiver.
     isolation = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
-        task = _task_of(message)
         with isolation:
-            returned = task.call(
-                *message.arguments.get("args", []), **message.arguments.get("kwargs", {})
-            )
+            if prepared is not None:
+                returned = prepared()
+            else:
+                returned = _task_of(message).call(
+                    *message.arguments.get("args", []), **message.arguments.get("kwargs", {})
+                )
     except Exception as error:
         outcome = Outcome.of_exception(error)
     else:
@@ -84,7 +95,7 @@ def message_run(message: Message, *, worker_id: str, now: datetime | None = None
         outcome = Outcome(True, detail=detail)
     return attempt_record(
         message=message, worker_id=worker_id, outcome=outcome, started_at=started_at,
-        now=now or timezone.now(),
+        now=now or timezone.now(), durable=durable,
     )  # fmt: skip
 
 
@@ -134,6 +145,8 @@ def run_batch(
     holding.add([m.pk for m in claimed])
     ran = 0
     try:
+        prepared = batch_prepare(claimed)
+        prepared_at = time.monotonic()
         for index, message in enumerate(claimed):
             if between is not None:
                 between()
@@ -147,7 +160,15 @@ def run_batch(
             if late and not message_start(message=message, worker_id=worker_id, now=now):
                 logger.warning("Message %s was taken over before it started", message.pk)
                 continue
-            message_run(message, worker_id=worker_id, now=now)
+            # Prepared work that waited too long is done afresh: what an email says is read
+            # at most PREPARED_FRESH_SECONDS before it goes.
+            fresh = time.monotonic() - prepared_at <= PREPARED_FRESH_SECONDS
+            run = prepared.get(message.pk) if fresh else None
+            # Every OUTBOX_DURABLE_EVERY-th attempt, and the batch's last, waits for the
+            # disk (and takes the ones before with it); the others do not (PostgreSQL).
+            every = max(settings.OUTBOX_DURABLE_EVERY, 1)
+            durable = (ran + 1) % every == 0 or index == len(claimed) - 1
+            message_run(message, worker_id=worker_id, now=now, prepared=run, durable=durable)
             holding.discard([message.pk])
             ran += 1
     finally:

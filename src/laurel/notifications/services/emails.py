@@ -8,17 +8,28 @@ between the mail server accepting the email and the message being marked done.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Exists, F, OuterRef
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from laurel.accounts.models import User
 from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
-from laurel.notifications.mail import email_build, email_deliver, site_url, unsubscribe_url
+from laurel.notifications.mail import (
+    FormLetters,
+    email_build,
+    email_deliver,
+    site_url,
+    unsubscribe_url,
+)
 from laurel.notifications.models import EmailKind, EmailOptOut
 from laurel.programs.models import Organisation, PairingMember, Session
 from laurel.rendering.inputs import accent_ink, on_accent
@@ -56,15 +67,28 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
     Returns ``sent_award_id`` (the version sent; None if the award is gone) or ``skipped``
     when the recipient has switched these emails off.
     """
-    # One query: the current version, its recipient's address, the organisation's accent
-    # colour and whether the recipient switched these emails off.
-    current = (
-        IssuedCertificate.objects.filter(
-            public_id=Subquery(
-                IssuedCertificate.objects.filter(pk=award_id).values("public_id")[:1]
-            ),
-            is_current=True,
+    [email] = award_emails_prepare(award_ids=[award_id])
+    return email()
+
+
+def award_emails_prepare(*, award_ids: Sequence[int]) -> list[AwardEmail]:
+    """What ``award_email_send`` does for each of ``award_ids``, with the reading done for
+    all of them at once: the outbox worker prepares a claimed batch of award emails with
+    this, then builds and sends them one by one (``laurel.outbox.batches``).
+
+    Two queries whatever the number: the certificates named, then their current versions
+    with each recipient's address, the organisation's accent colour and whether the
+    recipient switched these emails off.
+    """
+    public_ids = dict(
+        IssuedCertificate.objects.filter(pk__in=award_ids).values_list("pk", "public_id")
+    )
+    current = {
+        award.public_id: award
+        for award in IssuedCertificate.objects.filter(
+            public_id__in=set(public_ids.values()), is_current=True
         )
+        .only(*AWARD_EMAIL_FIELDS)
         .annotate(
             email=F("user__email"),
             accent=F("program__organisation__accent_colour"),
@@ -72,37 +96,111 @@ def award_email_send(*, award_id: int) -> dict[str, Any]:
                 EmailOptOut.objects.filter(user_id=OuterRef("user_id"), kind=EmailKind.AWARD)
             ),
         )
-        .first()
-    )
-    if current is None:
-        return {"sent_award_id": None, "skipped": CERTIFICATE_GONE}
-    if current.switched_off:
-        return {"sent_award_id": None, "skipped": SWITCHED_OFF}
-    share = sharing(award=current)
-    context = {
-        "award": current,
-        "organisation_name": current.organisation_name,
-        "logo_url": _media_url(current.logo) if current.logo else "",
-        "url": share.public_url,
-        # The share card (1200 by 627 pixels) at its public address, rather than attached: an email
-        # stays a few kilobytes however many thousands are sent, and the image is drawn
-        # only for those who open it. A private certificate's image is not public.
-        "image_url": site_url(share.image_url) if current.is_public else "",
-        "pdf_url": site_url(share.pdf_url),
-        "share": share,
-        "settings_url": site_url(reverse("participation:settings")),
-        **_colours(current.accent),
     }
-    email_deliver(
-        email_build(
-            template="certificate_awarded",
-            to=current.email,
-            context=context,
-            organisation_name=current.organisation_name,
-            unsubscribe=unsubscribe_url(user_id=current.user_id, kind=EmailKind.AWARD),
+    settings_url = site_url(reverse("participation:settings"))
+    return [
+        AwardEmail(current.get(public_ids.get(award_id, "")), settings_url=settings_url)
+        for award_id in award_ids
+    ]
+
+
+# What an award email shows of the certificate, and what its links are made of.
+AWARD_EMAIL_FIELDS = (
+    "public_id", "user_id", "issued_at", "is_public", "name", "recipient_name",
+    "organisation_name", "program_name", "logo",
+)  # fmt: skip
+
+
+class AwardEmail:
+    """One award email, read with its batch: calling it puts the email together and sends
+    it, and returns what ``award_email_send`` returns."""
+
+    def __init__(self, current: IssuedCertificate | None, *, settings_url: str) -> None:
+        self.current = current
+        self.settings_url = settings_url
+
+    def __call__(self) -> dict[str, Any]:
+        skipped = self._skipped()
+        if skipped:
+            return {"sent_award_id": None, "skipped": skipped}
+        assert self.current is not None
+        message = self._message()
+        email_deliver(message)
+        return {"sent_award_id": self.current.pk}
+
+    def _skipped(self) -> str:
+        if self.current is None:
+            return CERTIFICATE_GONE
+        if self.current.switched_off:  # type: ignore[attr-defined]
+            return SWITCHED_OFF
+        return ""
+
+    def _message(self) -> EmailMultiAlternatives:
+        current = self.current
+        assert current is not None
+        unsubscribe = unsubscribe_url(user_id=current.user_id, kind=EmailKind.AWARD)
+        issued_on = timezone.localdate(current.issued_at)
+        shown = {field: getattr(current, field) for field in AWARD_EMAIL_SHARED_FIELDS}
+        shared = (
+            *shown.values(), issued_on.year, issued_on.month, current.accent,  # type: ignore[attr-defined]
+            self.settings_url, settings.SITE_URL, settings.MEDIA_URL, translation.get_language(),
+        )  # fmt: skip
+
+        def letter_context(values: Mapping[str, str]) -> dict[str, object]:
+            # Only what the key holds, and the placeholders: a template showing anything
+            # else differs from the full rendering, and is rendered in full.
+            award = SimpleNamespace(
+                **shown,
+                recipient_name=values["name"],
+                public_id=values["id"],
+                issued_at=timezone.make_aware(datetime(issued_on.year, issued_on.month, 1, 12)),
+            )
+            return self._context(cast(IssuedCertificate, award), unsubscribe=values["unsubscribe"])
+
+        rendered = AWARD_LETTERS.render(
+            shared=shared,
+            personal={
+                "name": current.recipient_name,
+                "id": current.public_id,
+                "unsubscribe": unsubscribe,
+            },
+            context=lambda: self._context(current, unsubscribe=unsubscribe),
+            letter_context=letter_context,
         )
-    )
-    return {"sent_award_id": current.pk}
+        return email_build(
+            template="certificate_awarded",
+            to=current.email,  # type: ignore[attr-defined]
+            context={},
+            organisation_name=current.organisation_name,
+            unsubscribe=unsubscribe,
+            rendered=rendered,
+        )
+
+    def _context(self, award: IssuedCertificate, *, unsubscribe: str) -> dict[str, object]:
+        share = sharing(award=award)
+        return {
+            "award": award,
+            "organisation_name": award.organisation_name,
+            "logo_url": _media_url(award.logo) if award.logo else "",
+            "url": share.public_url,
+            # The share card (1200 by 627 pixels) at its public address, rather than
+            # attached: an email stays a few kilobytes however many thousands are sent, and
+            # the image is drawn only for those who open it. A private certificate's image
+            # is not public.
+            "image_url": site_url(share.image_url) if award.is_public else "",
+            "pdf_url": site_url(share.pdf_url),
+            "share": share,
+            "settings_url": self.settings_url,
+            "unsubscribe_url": unsubscribe,
+            **_colours(self.current.accent),  # type: ignore[union-attr]
+        }
+
+
+# An award's emails differ in the recipient's name, the certificate's id and the
+# unsubscribe link; they are rendered as form letters (``FormLetters``), once for each
+# combination of these fields of the certificate and the organisation's colour.
+AWARD_EMAIL_SHARED_FIELDS = ("name", "organisation_name", "program_name", "logo", "is_public")
+AWARD_LETTERS = FormLetters("certificate_awarded", personal=("name", "id", "unsubscribe"))
 
 
 def badge_email_send(*, award_id: int) -> dict[str, Any]:
