@@ -4,7 +4,8 @@ beside plain ``smtplib`` sending the same emails to the same server (the floor).
     python benchmarks/emails.py [--emails 2000]
 
 On SQLite it uses ``var/bench-emails.sqlite3`` (made afresh); with ``DATABASE_URL`` set to
-PostgreSQL it uses that database as it is, in a new organisation. An SMTP server
+PostgreSQL, a database of its own beside that one (its name with ``_emails``), made
+afresh, so that no other benchmark's queued emails are sent with these. An SMTP server
 (aiosmtpd) runs in a process of its own on 127.0.0.1. One certificate is awarded to
 ``--emails`` people at once, which queues their emails in the outbox. Then:
 
@@ -39,7 +40,16 @@ TARGET_RATIO = 0.5
 
 
 def prepare_database() -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        name = url.rsplit("/", 1)[1] + "_emails"
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    else:
         path = VAR / "bench-emails.sqlite3"
         VAR.mkdir(exist_ok=True)
         for suffix in ("", "-wal", "-shm"):

@@ -305,11 +305,11 @@ OUTBOX_MAX_ATTEMPTS = env_int("LAUREL_OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_RETRY_DELAY_SECONDS = env_int("LAUREL_OUTBOX_RETRY_DELAY_SECONDS", 30)
 OUTBOX_RETRY_MAX_DELAY_SECONDS = env_int("LAUREL_OUTBOX_RETRY_MAX_DELAY_SECONDS", 3600)
 OUTBOX_BATCH_SIZE = env_int("LAUREL_OUTBOX_BATCH_SIZE", 50)
-# On PostgreSQL a worker commits every attempt at once, but waits for the disk only for
-# every OUTBOX_DURABLE_EVERY-th and the last of each batch (synchronous_commit): were the
-# database server itself to crash, at most that many emails less one per worker would be
-# sent again. 1 waits for the disk every time.
-OUTBOX_DURABLE_EVERY = env_int("LAUREL_OUTBOX_DURABLE_EVERY", 10)
+# On PostgreSQL a worker commits every attempt at once, and by default waits for the disk
+# each time (synchronous_commit). A larger number waits only for every
+# OUTBOX_DURABLE_EVERY-th and the last of each batch: faster, but were the database server
+# itself to crash, up to that many emails less one per worker would be sent again.
+OUTBOX_DURABLE_EVERY = env_int("LAUREL_OUTBOX_DURABLE_EVERY", 1)
 # Each organisation's messages (emails and webhook deliveries) go out at most this many
 # per second, after a burst of OUTBOX_ORGANISATION_BURST, so that one organisation's
 # 50,000 award emails neither exceed what the mail server accepts nor hold up another

@@ -171,9 +171,17 @@ class IssuedBadge(models.Model):
         VALID = "valid", _("Valid")
         REVOKED = "revoked", _("Revoked")
 
-    public_id = models.CharField(max_length=32, unique=True)
-    badge = models.ForeignKey(BadgeDefinition, on_delete=models.PROTECT, related_name="issued")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Awards are written tens of thousands at a time (enabling a badge), so the table keeps
+    # only the indexes something reads: the constraints and the indexes in Meta cover the
+    # badge's and the organisation's lookups, and a unique constraint on ``public_id``
+    # spares PostgreSQL the pattern index that ``unique=True`` adds to a CharField.
+    public_id = models.CharField(max_length=32)
+    badge = models.ForeignKey(
+        BadgeDefinition, on_delete=models.PROTECT, related_name="issued", db_index=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="badges"
     )
@@ -182,7 +190,12 @@ class IssuedBadge(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     revocation_reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     # Whether the public page shows the reason; the organisation always sees it.
@@ -207,6 +220,7 @@ class IssuedBadge(models.Model):
         constraints = [
             # One badge per person and definition: concurrent awards collapse into one.
             models.UniqueConstraint(fields=["badge", "user"], name="issued_badge_once"),
+            models.UniqueConstraint(fields=["public_id"], name="issued_badge_public_id_unique"),
             models.CheckConstraint(
                 condition=(Q(status="valid") & Q(revoked_at__isnull=True))
                 | (Q(status="revoked") & Q(revoked_at__isnull=False) & ~Q(revocation_reason="")),
@@ -216,6 +230,12 @@ class IssuedBadge(models.Model):
         indexes = [
             models.Index(fields=["organisation", "user"]),
             models.Index(fields=["badge", "status"]),
+            # Only revoked awards name who revoked them.
+            models.Index(
+                fields=["revoked_by"],
+                condition=Q(revoked_by__isnull=False),
+                name="issued_badge_revoked_by",
+            ),
         ]
 
     def __str__(self) -> str:
