@@ -7,17 +7,20 @@ server open between them instead of connecting, greeting and logging in for each
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import re
 import secrets
 import smtplib
+import socket
 import threading
 from base64 import b64encode
 from binascii import b2a_qp
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
@@ -25,10 +28,12 @@ from django.core.mail.backends import smtp
 from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
+from django.utils.http import RFC3986_SUBDELIMS
 
 from laurel.notifications.services.preferences import unsubscribe_token
+from laurel.outbox.handover import handover, while_waiting
 
 _kept = threading.local()
 
@@ -40,7 +45,20 @@ def site_url(path: str) -> str:
 
 def unsubscribe_url(*, user_id: int, kind: str) -> str:
     token = unsubscribe_token(user_id=user_id, kind=kind)
-    return site_url(reverse("notifications:unsubscribe", args=[token]))
+    before, after = _unsubscribe_path(get_script_prefix(), get_urlconf())
+    # What ``reverse`` gives for the token (one per email), without resolving it each time.
+    return site_url(before + quote(token, safe=RFC3986_SUBDELIMS + "/~:@") + after)
+
+
+@functools.lru_cache(maxsize=16)
+def _unsubscribe_path(script_prefix: str, urlconf: str | None) -> tuple[str, str]:
+    """The unsubscribe page's path, split where its token goes."""
+    path = reverse("notifications:unsubscribe", args=[_TOKEN_MARK])
+    before, _, after = path.partition(_TOKEN_MARK)
+    return before, after
+
+
+_TOKEN_MARK = "Zq7TokenXq"  # noqa: S105 - where a token goes, not a secret
 
 
 def sender(organisation_name: str | None) -> str:
@@ -178,19 +196,21 @@ ENCODED_WORD_BYTES = 45
 PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
+@functools.lru_cache(maxsize=1024)
 def _encoded_words(value: str) -> str:
     """``value`` as RFC 2047 encoded words (base64 UTF-8), one per folded line, never
-    splitting a character."""
+    splitting a character. Kept: a batch of emails shares its subject."""
+    data = value.encode("utf-8")
     words: list[bytes] = []
-    word = b""
-    for char in value:
-        data = char.encode("utf-8")
-        if len(word) + len(data) > ENCODED_WORD_BYTES:
-            words.append(word)
-            word = b""
-        word += data
-    words.append(word)
-    return "\r\n ".join(f"=?utf-8?b?{b64encode(word).decode('ascii')}?=" for word in words)
+    start = 0
+    while start < len(data):
+        end = min(start + ENCODED_WORD_BYTES, len(data))
+        # Never end a word inside a character: back up over continuation bytes.
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1
+        words.append(data[start:end])
+        start = end
+    return "\r\n ".join(f"=?utf-8?b?{b64encode(word).decode('ascii')}?=" for word in words or [b""])
 
 
 def _header(name: str, value: str) -> bytes:
@@ -281,19 +301,107 @@ def email_bytes(message: EmailMultiAlternatives) -> bytes:
     )
 
 
-def _send_over(connection: smtp.EmailBackend, message: EmailMultiAlternatives) -> None:
-    """What the SMTP backend's ``send_messages`` does for one email, with the email put
-    together by ``email_bytes``."""
-    if connection.connection is None:
-        raise smtplib.SMTPServerDisconnected("Not connected to the mail server.")
+@functools.lru_cache(maxsize=1024)
+def _envelope(address: str) -> str:
+    """An address (as ``_address`` made it) as the SMTP envelope carries it: what
+    smtplib's ``quoteaddr`` gives, without parsing a plain address again."""
+    if PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
+
+
+PERIOD_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
+def _abandon(client: smtplib.SMTP, code: int) -> None:
+    """End a refused mail transaction as smtplib does: a server closing (421) is closed,
+    any other is reset for the next email."""
+    if code == 421:
+        client.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        client.rset()
+
+
+def _smtp_send(client: smtplib.SMTP, sender: str, recipients: Sequence[str], data: bytes) -> None:
+    """smtplib's ``sendmail`` for one email, with the outbox's ``handover()`` right before
+    the final ``.`` of ``DATA``.
+
+    Until that ``.`` the server has taken nothing: if ``handover()`` raises (the message
+    a worker sent before could not be marked), the connection is closed and the server
+    drops the email. Everything before it (``MAIL``, ``RCPT``, ``DATA`` and the content)
+    happens while the worker records the message before. Errors are smtplib's own.
+    """
+    if client.sock is not None:
+        # The final ``.`` goes in a write of its own: without this, the kernel would hold
+        # it back until the server acknowledged the content (up to 40 ms, delayed ACK).
+        client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    client.ehlo_or_helo_if_needed()
+    size = f" size={len(data)}" if client.does_esmtp and client.has_extn("size") else ""
+    code, reply = client.docmd("mail", f"FROM:{_envelope(sender)}{size}")
+    if code != 250:
+        _abandon(client, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for recipient in recipients:
+        code, reply = client.docmd("rcpt", f"TO:{_envelope(recipient)}")
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+        if code == 421:
+            client.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        _abandon(client, 0)
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = client.docmd("data")
+    if code != 354:
+        _abandon(client, code)
+        raise smtplib.SMTPDataError(code, reply)
+    content = PERIOD_AT_LINE_START.sub(b"..", data)
+    if not content.endswith(b"\r\n"):
+        content += b"\r\n"
+    client.send(content)
+    try:
+        handover()
+    except BaseException:
+        client.close()
+        raise
+    client.send(b".\r\n")
+    while_waiting()
+    code, reply = client.getreply()
+    if code != 250:
+        _abandon(client, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+@dataclass(frozen=True)
+class ReadyEmail:
+    """An email put together for the mail server: its envelope and its bytes."""
+
+    message: EmailMultiAlternatives
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+def email_ready(message: EmailMultiAlternatives) -> ReadyEmail:
+    """``message`` as ``email_deliver`` hands it to an SMTP server (no effect but the
+    work: a worker does it ahead, while the email before waits for the server)."""
     encoding = (message.encoding or settings.DEFAULT_CHARSET).lower()
     if encoding in ("utf-8", "utf8"):
         sender, recipients = _address(message.from_email), [*map(_address, message.recipients())]
     else:
         sender = sanitize_address(message.from_email, encoding)
         recipients = [sanitize_address(address, encoding) for address in message.recipients()]
-    data = email_bytes(message)
-    connection.connection.sendmail(sender, recipients, data)
+    return ReadyEmail(message, sender, recipients, email_bytes(message))
+
+
+def _send_over(connection: smtp.EmailBackend, ready: ReadyEmail) -> None:
+    """What the SMTP backend's ``send_messages`` does for one email, with the email put
+    together by ``email_ready`` and sent by ``_smtp_send``."""
+    if connection.connection is None:
+        raise smtplib.SMTPServerDisconnected("Not connected to the mail server.")
+    _smtp_send(connection.connection, ready.sender, ready.recipients, ready.data)
 
 
 def _kept_smtp_connection() -> smtp.EmailBackend | None:
@@ -311,18 +419,21 @@ def _kept_smtp_connection() -> smtp.EmailBackend | None:
     return kept
 
 
-def email_deliver(message: EmailMultiAlternatives) -> None:
-    """Hand ``message`` to the mail server, over the connection kept from the last email
-    if it is still open. Raises if the server did not take it (the outbox tries again)."""
+def email_deliver(email: EmailMultiAlternatives | ReadyEmail) -> None:
+    """Hand an email (or one ``email_ready`` put together) to the mail server, over the
+    connection kept from the last email if it is still open. Raises if the server did not
+    take it (the outbox tries again)."""
     connection = _kept_smtp_connection()
     if connection is None:
         # Files (one per email, under var/mail), the console, the tests' memory: a
         # connection of its own each time.
-        get_connection().send_messages([message])
+        handover()
+        get_connection().send_messages([email.message if isinstance(email, ReadyEmail) else email])
         return
+    ready = email if isinstance(email, ReadyEmail) else email_ready(email)
     opened = connection.open()
     try:
-        _send_over(connection, message)
+        _send_over(connection, ready)
     except (smtplib.SMTPServerDisconnected, ConnectionError):
         connection.close()
         if opened:
@@ -330,7 +441,7 @@ def email_deliver(message: EmailMultiAlternatives) -> None:
         # The server closed the connection kept from an earlier email (it was idle too
         # long) before taking this one: connect again, once.
         connection.open()
-        _send_over(connection, message)
+        _send_over(connection, ready)
     except BaseException:
         connection.close()
         raise

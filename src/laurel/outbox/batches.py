@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 PREPARED_FRESH_SECONDS = 1.0
 
 # Runs one message's work with what was read for it beforehand; returns what the task
-# would return, or raises as it would.
+# would return, or raises as it would. It may also have a ``ready()`` method that does the
+# part of the work with no effect outside the process (putting an email together) ahead
+# of the call; the worker calls it while the message before waits for its answer.
 Prepared = Callable[[], Any]
 # Given the keyword arguments of a batch's messages, one ``Prepared`` per message (None
 # for one the task should run itself).

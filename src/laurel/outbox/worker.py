@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime
 from types import FrameType
@@ -34,6 +35,7 @@ from django.utils.module_loading import import_string
 from django_tasks.base import Task
 
 from laurel.outbox.batches import PREPARED_FRESH_SECONDS, Prepared, batch_prepare
+from laurel.outbox.handover import HandoverRefused, handover_aware, handover_gate
 from laurel.outbox.models import Message
 from laurel.outbox.periodic import periodic_jobs_run_due, periodic_next_due
 from laurel.outbox.services import (
@@ -65,6 +67,68 @@ def _task_of(message: Message) -> Task[Any, Any]:
     return found
 
 
+class Recorder:
+    """Records a worker's attempts one after another, in order, from a thread of its own
+    (with its own database connection), so that the worker goes on with the next message
+    while the last one's attempt is written; see ``laurel.outbox.handover`` for why that
+    keeps the one window for a duplicate as narrow as recording in line.
+
+    Inside a caller's transaction (tests) it records in line instead: another connection
+    could not see what that transaction claimed.
+    """
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: list[Future[str | None]] = []
+
+    def record(self, **attempt: Any) -> str | None:
+        """Record an attempt (``attempt_record``'s arguments). Returns its new status when
+        recorded in line, None when it is being recorded in the background."""
+        if connection.in_atomic_block:
+            self.wait()
+            return attempt_record(**attempt)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-record")
+        self._pending.append(self._executor.submit(_record_in_thread, attempt))
+        return None
+
+    def wait(self) -> None:
+        """Return once every attempt given so far is committed; raise the first error."""
+        pending, self._pending = self._pending, []
+        error: BaseException | None = None
+        for future in pending:
+            try:
+                future.result()
+            except BaseException as failed:
+                # The first error is raised once all have ended.
+                error = error or failed
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        """Wait for the attempts given, then end the thread and close its connection."""
+        try:
+            self.wait()
+        finally:
+            executor, self._executor = self._executor, None
+            if executor is not None:
+                executor.submit(_close_connection).result()
+                executor.shutdown()
+
+
+def _record_in_thread(attempt: dict[str, Any]) -> str | None:
+    try:
+        return attempt_record(**attempt)
+    except BaseException:
+        # A broken connection is made again for the next attempt.
+        connection.close()
+        raise
+
+
+def _close_connection() -> None:
+    connection.close()
+
+
 def message_run(
     message: Message,
     *,
@@ -72,16 +136,41 @@ def message_run(
     now: datetime | None = None,
     prepared: Prepared | None = None,
     durable: bool = True,
+    recorder: Recorder | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> str | None:
     """Run one claimed message's task (or its ``prepared`` work, read with its batch) and
-    record the attempt (``durable``: see ``attempt_record``); returns the new status."""
+    record the attempt (``durable``: see ``attempt_record``); returns the new status.
+
+    With a ``recorder``, the attempt is recorded by it, and the status is None while it
+    is being recorded. The previous attempt given to the recorder is committed before
+    this message's effect happens: a task registered as handover-aware waits for it at
+    its point of no return (``laurel.outbox.handover``), any other before it starts.
+    ``idle`` is work for the time the task waits after its handover (``while_waiting``).
+    """
     started_at = now or timezone.now()
+    aware = recorder is not None and handover_aware(message.kind)
+    if recorder is not None and not aware:
+        recorder.wait()
+    refused: list[HandoverRefused] = []
+
+    def gate() -> None:
+        if recorder is None or refused:
+            if refused:
+                raise refused[0]
+            return
+        try:
+            recorder.wait()
+        except Exception as error:
+            refused.append(HandoverRefused(f"Message {message.pk}: the one before is not recorded"))
+            raise refused[0] from error
+
     # Inside a caller's transaction (tests) a savepoint keeps one task's database error
     # from spoiling the others; otherwise the task runs in autocommit, so no lock is held
     # while it talks to a mail server or a webhook receiver.
     isolation = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
-        with isolation:
+        with isolation, handover_gate(gate, idle=idle):
             if prepared is not None:
                 returned = prepared()
             else:
@@ -93,10 +182,19 @@ def message_run(
     else:
         detail = returned if isinstance(returned, dict) else {"returned": returned}
         outcome = Outcome(True, detail=detail)
-    return attempt_record(
-        message=message, worker_id=worker_id, outcome=outcome, started_at=started_at,
-        now=now or timezone.now(), durable=durable,
-    )  # fmt: skip
+    if refused:
+        # The attempt before could not be recorded, so this message's effect did not
+        # happen: the worker meets the database's own error (and waits it out); the
+        # message is run again once its lease ends.
+        cause = refused[0].__cause__
+        raise cause if cause is not None else refused[0]
+    attempt: dict[str, Any] = {
+        "message": message, "worker_id": worker_id, "outcome": outcome,
+        "started_at": started_at, "now": now or timezone.now(), "durable": durable,
+    }  # fmt: skip
+    if recorder is None:
+        return attempt_record(**attempt)
+    return recorder.record(**attempt)
 
 
 class Holding:
@@ -128,15 +226,21 @@ def run_batch(
     between: Callable[[], object] | None = None,
     stopping: Callable[[], bool] = lambda: False,
     holding: Holding | None = None,
+    recorder: Recorder | None = None,
 ) -> int:
-    """Claim up to ``limit`` due messages and run them one by one; returns how many ran.
+    """Claim up to ``limit`` due messages and run them one by one; returns how many ran,
+    each attempt recorded (committed).
 
     ``between`` is called before each message (the worker checks its periodic jobs
     there); once ``stopping()`` is true, the messages not yet started are given back.
     ``holding`` tells the heartbeat which leases to renew: only while this batch works on
-    them, so that a batch cut short by an error lets its leases run out.
+    them, so that a batch cut short by an error lets its leases run out. ``recorder``
+    records the attempts (the worker keeps one for its life); without one, the batch has
+    its own.
     """
     holding = holding or Holding()
+    own_recorder = recorder is None
+    recorder = recorder or Recorder()
     claimed = messages_claim(
         worker_id=worker_id, limit=limit or settings.OUTBOX_BATCH_SIZE, now=now
     )
@@ -164,13 +268,31 @@ def run_batch(
             # at most PREPARED_FRESH_SECONDS before it goes.
             fresh = time.monotonic() - prepared_at <= PREPARED_FRESH_SECONDS
             run = prepared.get(message.pk) if fresh else None
+            # While this message's task waits for its answer, the next prepared one is put
+            # together (it is run only if still fresh, and so is what it read).
+            following = prepared.get(claimed[index + 1].pk) if index + 1 < len(claimed) else None
+            ready = getattr(following, "ready", None) if fresh else None
             # Every OUTBOX_DURABLE_EVERY-th attempt, and the batch's last, waits for the
             # disk (and takes the ones before with it); the others do not (PostgreSQL).
             every = max(settings.OUTBOX_DURABLE_EVERY, 1)
             durable = (ran + 1) % every == 0 or index == len(claimed) - 1
-            message_run(message, worker_id=worker_id, now=now, prepared=run, durable=durable)
+            message_run(
+                message, worker_id=worker_id, now=now, prepared=run, durable=durable,
+                recorder=recorder, idle=ready,
+            )  # fmt: skip
             holding.discard([message.pk])
             ran += 1
+        recorder.wait()
+    except BaseException:
+        if own_recorder:
+            try:
+                recorder.close()
+            except Exception:
+                logger.exception("Could not record the attempts of a batch cut short")
+        raise
+    else:
+        if own_recorder:
+            recorder.close()
     finally:
         holding.discard([m.pk for m in claimed])
     return ran
@@ -223,6 +345,7 @@ class Worker:
         self.exit_when_idle = exit_when_idle
         self.stop_requested = False
         self.holding = Holding()
+        self.recorder = Recorder()
         self.periodic_due_at = 0.0  # time.time() of the next job due; 0: look now
         self.ran = 0
 
@@ -249,6 +372,14 @@ class Worker:
             else time.time() + settings.WORKER_SWEEP_INTERVAL_SECONDS
         )
 
+    def _recorder_reset(self) -> None:
+        # Its thread and connection end here; a new one starts with the next attempt.
+        try:
+            self.recorder.close()
+        except Exception:
+            logger.exception("Worker %s could not record its last attempts", self.worker_id)
+        self.recorder = Recorder()
+
     def run(self) -> None:
         logger.info(
             "Worker %s started (batches of %s, lease %s s)",
@@ -263,7 +394,7 @@ class Worker:
                     ran = run_batch(
                         worker_id=self.worker_id, limit=self.batch_size,
                         between=self.periodic_if_due, stopping=lambda: self.stop_requested,
-                        holding=self.holding,
+                        holding=self.holding, recorder=self.recorder,
                     )  # fmt: skip
                 except (OperationalError, InterfaceError) as error:
                     # A locked or unreachable database: wait, reconnect, go on. Messages
@@ -273,6 +404,7 @@ class Worker:
                         "Database unavailable (%s); trying again in %.1f s", error, database_wait
                     )
                     connection.close()
+                    self._recorder_reset()
                     time.sleep(database_wait)
                     continue
                 database_wait = 0.0
@@ -281,5 +413,6 @@ class Worker:
                     if self.exit_when_idle:
                         break
                     time.sleep(self.poll_seconds)
+        self._recorder_reset()
         connection.close()
         logger.info("Worker %s stopped after %s messages", self.worker_id, self.ran)

@@ -25,8 +25,10 @@ from laurel.badges.models import IssuedBadge
 from laurel.certificates.models import IssuedCertificate
 from laurel.notifications.mail import (
     FormLetters,
+    ReadyEmail,
     email_build,
     email_deliver,
+    email_ready,
     site_url,
     unsubscribe_url,
 )
@@ -118,14 +120,20 @@ class AwardEmail:
     def __init__(self, current: IssuedCertificate | None, *, settings_url: str) -> None:
         self.current = current
         self.settings_url = settings_url
+        self._ready: ReadyEmail | None = None
+
+    def ready(self) -> None:
+        """Put the email together now (the worker does it while the email before waits
+        for the mail server), so that the call only sends it."""
+        if self._ready is None and not self._skipped():
+            self._ready = email_ready(self._message())
 
     def __call__(self) -> dict[str, Any]:
         skipped = self._skipped()
         if skipped:
             return {"sent_award_id": None, "skipped": skipped}
         assert self.current is not None
-        message = self._message()
-        email_deliver(message)
+        email_deliver(self._ready or self._message())
         return {"sent_award_id": self.current.pk}
 
     def _skipped(self) -> str:
