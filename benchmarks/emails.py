@@ -12,13 +12,14 @@ afresh, so that no other benchmark's queued emails are sent with these. An SMTP 
 - the floor: the same emails, put together beforehand, sent with ``smtplib`` over one
   connection, as fast as it goes;
 - the worker: the outbox worker's own loop (``run_batch``: claim a batch, read its
-  certificates, then for each email put it together, send it and record the attempt)
-  until the outbox is empty.
+  certificates, then for each email put it together, send it and record the attempt,
+  from the worker's recording thread while the next email begins) until the outbox is
+  empty.
 
 It prints both rates and their ratio. Target: the worker at least half the floor. The
 per-organisation rate limit is switched off here (it would measure itself). ``make bench``
-runs it with ``LAUREL_DEBUG=1``, which changes nothing measured here: Django keeps the
-compiled templates (its cached loader) with debug on as well as off.
+runs it with ``LAUREL_DEBUG=1``; debug is switched off once Django has started, as a
+worker runs in production (with debug on, Django keeps the text of every query).
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+
+    settings.DEBUG = False
     from django.core import mail
     from django.core.management import call_command
     from django.db import connection
@@ -123,7 +126,7 @@ def main() -> None:
     from laurel.certificates.services import certificate_award, progress_rebuild
     from laurel.notifications.services import award_email_send
     from laurel.outbox.models import Message
-    from laurel.outbox.worker import run_batch
+    from laurel.outbox.worker import Recorder, run_batch
     from laurel.programs.models import Participant
     from laurel.programs.services import organisation_create, program_create
 
@@ -168,9 +171,12 @@ def main() -> None:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         accepted_before = accepted.value
+        # As the worker process does: one recorder (its thread and connection) for the run.
+        recorder = Recorder()
         start = time.perf_counter()
-        while run_batch(worker_id=f"bench-{tag}"):
+        while run_batch(worker_id=f"bench-{tag}", recorder=recorder):
             pass
+        recorder.close()
         worker_seconds = time.perf_counter() - start
         sent_by_worker = accepted.value - accepted_before
     finally:
