@@ -231,9 +231,12 @@ def _address(address: str) -> str:
     return sanitize_address(address, "utf-8")
 
 
+LONG_LINE = re.compile(rb"[^\n]{%d}" % (LINE_LIMIT + 1))
+
+
 def _part(content: str, subtype: str) -> bytes:
     data = content.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
-    if all(len(line) <= LINE_LIMIT for line in data.split(b"\n")):
+    if LONG_LINE.search(data) is None:
         encoding = "8bit"
     else:
         encoding, data = "quoted-printable", b2a_qp(data, istext=True)
