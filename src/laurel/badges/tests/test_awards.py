@@ -4,6 +4,8 @@ show a badge."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from laurel.accounts.models import User
@@ -79,6 +81,22 @@ def test_awarded_once_however_many_more_sessions(announced):
     hold_sessions(program, grace, make_participant(program, name="Alan"), 3)
     assert IssuedBadge.objects.filter(badge=badge).count() == 1
     assert not [e for e in announced if isinstance(e, BadgesIssued)]
+
+
+def test_every_award_of_an_enable_has_its_own_unguessable_public_id(client):
+    organisation = make_organisation("Northwind")
+    program = make_program(organisation)
+    for n in range(40):
+        hold_sessions(program, *mentor_pair(program, f"Mentor {n}", f"Mentee {n}"), 2)
+    badge = make_badge(organisation, rule=MENTOR_2, enabled=True)
+
+    public_ids = list(IssuedBadge.objects.filter(badge=badge).values_list("public_id", flat=True))
+
+    assert len(public_ids) == len(set(public_ids)) == 40
+    assert all(re.fullmatch(r"[0-9a-f]{32}", public_id) for public_id in public_ids)
+    # Random digits: across 40 ids every hex digit turns up.
+    assert len(set("".join(public_ids))) == 16
+    assert client.get(f"/b/{public_ids[0]}").status_code == 200
 
 
 def test_revoke_and_reinstate_keep_the_audit_log_and_announce(announced):
