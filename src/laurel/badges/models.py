@@ -229,7 +229,13 @@ class IssuedBadge(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "user"]),
-            models.Index(fields=["badge", "status"]),
+            # Revoked awards are few: each badge's count of them, beside its count of all
+            # awards from the unique ``(badge, user)`` index.
+            models.Index(
+                fields=["badge"],
+                condition=Q(status="revoked"),
+                name="issued_badge_revoked",
+            ),
             # Only revoked awards name who revoked them.
             models.Index(
                 fields=["revoked_by"],
