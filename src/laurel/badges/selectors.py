@@ -206,7 +206,7 @@ def badge_awards(*, badge: BadgeDefinition, search: str = "") -> QuerySet[Issued
 
 def badge_award_by_public_id(public_id: str) -> IssuedBadge | None:
     return (
-        IssuedBadge.objects.select_related("badge", "organisation", "user")
+        IssuedBadge.objects.select_related("badge__organisation", "user")
         .filter(public_id=public_id)
         .first()
     )

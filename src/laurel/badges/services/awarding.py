@@ -43,7 +43,6 @@ def _frozen_columns(
     return {
         "public_id": (_random_token_sql(), []),
         "badge_id": ("%s", [badge.pk]),
-        "organisation_id": ("o.id", []),
         "user_id": ("c.user_id", []),
         "method": ("%s", [method]),
         "issued_at": ("%s", [datetime_param(now)]),

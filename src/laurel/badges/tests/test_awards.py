@@ -119,9 +119,9 @@ def test_revoke_and_reinstate_keep_the_audit_log_and_announce(announced):
         badge_award_reinstate(award=award, by=admin)
     badge_award_revoke(award=award, by=admin, reason="Second look")
     assert announced == [
-        BadgeRevoked(award_id=award.pk, organisation_id=award.organisation_id, occurrence=1),
-        BadgeReinstated(award_id=award.pk, organisation_id=award.organisation_id),
-        BadgeRevoked(award_id=award.pk, organisation_id=award.organisation_id, occurrence=2),
+        BadgeRevoked(award_id=award.pk, organisation_id=badge.organisation_id, occurrence=1),
+        BadgeReinstated(award_id=award.pk, organisation_id=badge.organisation_id),
+        BadgeRevoked(award_id=award.pk, organisation_id=badge.organisation_id, occurrence=2),
     ]
     entries = list(BadgeAuditEntry.objects.filter(award=award).order_by("pk"))
     assert [e.action for e in entries] == [
