@@ -316,6 +316,13 @@ OUTBOX_DURABLE_EVERY = env_int("LAUREL_OUTBOX_DURABLE_EVERY", 1)
 # organisation's. 0 switches the limit off.
 OUTBOX_ORGANISATION_RATE = env_float("LAUREL_OUTBOX_ORGANISATION_RATE", 20.0)
 OUTBOX_ORGANISATION_BURST = env_int("LAUREL_OUTBOX_ORGANISATION_BURST", 100)
+# An award of more than BADGE_EMAILS_FAN_OUT_ABOVE badges at once (enabling a badge) queues
+# one message per BADGE_EMAILS_FAN_OUT_CHUNK awards in its transaction, which the worker
+# expands into one message per email; a smaller one queues its emails directly.
+BADGE_EMAILS_FAN_OUT_ABOVE = env_int("LAUREL_BADGE_EMAILS_FAN_OUT_ABOVE", 500)
+BADGE_EMAILS_FAN_OUT_CHUNK = env_int("LAUREL_BADGE_EMAILS_FAN_OUT_CHUNK", 2000)
+if BADGE_EMAILS_FAN_OUT_CHUNK < 1:
+    raise ImproperlyConfigured("LAUREL_BADGE_EMAILS_FAN_OUT_CHUNK must be 1 or more")
 # How often the periodic jobs run (completing elapsed sessions, pruning old records).
 WORKER_SWEEP_INTERVAL_SECONDS = env_int("LAUREL_WORKER_SWEEP_INTERVAL_SECONDS", 60)
 # Webhooks to loopback or private addresses: for trying a receiver out in development only.

@@ -245,7 +245,7 @@ def _badge(request: HttpRequest, raw_id: str) -> BadgeDefinition:
 
 def _award(request: HttpRequest, raw_id: str) -> IssuedBadge:
     return lookups.one(
-        IssuedBadge.objects.filter(organisation_id=lookups.organisation_id(request)),
+        IssuedBadge.objects.filter(badge__organisation_id=lookups.organisation_id(request)),
         raw_id,
         "badge award",
     )
@@ -438,7 +438,7 @@ def participant_badges(request: HttpRequest, participant_id: PathId) -> dict[str
     participant = lookups.participant(request, participant_id)
     organisation_id = participant.program.organisation_id
     earned = IssuedBadge.objects.filter(
-        organisation_id=organisation_id, user_id=participant.user_id
+        badge__organisation_id=organisation_id, user_id=participant.user_id
     ).order_by("issued_at", "pk")
     standings = badge_standings(organisation_id=organisation_id, user_id=participant.user_id)
     return {

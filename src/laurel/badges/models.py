@@ -172,15 +172,15 @@ class IssuedBadge(models.Model):
         REVOKED = "revoked", _("Revoked")
 
     # Awards are written tens of thousands at a time (enabling a badge), so the table keeps
-    # only the indexes something reads: the constraints and the indexes in Meta cover the
-    # badge's and the organisation's lookups, and a unique constraint on ``public_id``
-    # spares PostgreSQL the pattern index that ``unique=True`` adds to a CharField.
+    # only the indexes and foreign keys something needs: the unique ``(badge, user)`` serves
+    # every lookup by badge (a badge's holders, its counts, who holds it already), the
+    # ``user`` index a person's badges (in one organisation through the badge: an award is
+    # in its badge's organisation, so it has no column of its own to write and check), and
+    # a unique constraint on ``public_id`` spares PostgreSQL the pattern index that
+    # ``unique=True`` adds to a CharField.
     public_id = models.CharField(max_length=32)
     badge = models.ForeignKey(
         BadgeDefinition, on_delete=models.PROTECT, related_name="issued", db_index=False
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="badges"
@@ -228,8 +228,13 @@ class IssuedBadge(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["organisation", "user"]),
-            models.Index(fields=["badge", "status"]),
+            # Revoked awards are few: each badge's count of them, beside its count of all
+            # awards from the unique ``(badge, user)`` index.
+            models.Index(
+                fields=["badge"],
+                condition=Q(status="revoked"),
+                name="issued_badge_revoked",
+            ),
             # Only revoked awards name who revoked them.
             models.Index(
                 fields=["revoked_by"],

@@ -82,8 +82,8 @@ def _badge(request: HttpRequest, badge_id: int) -> BadgeDefinition:
 
 def _award(request: HttpRequest, award_id: int) -> IssuedBadge:
     award = (
-        IssuedBadge.objects.select_related("badge", "organisation", "revoked_by")
-        .filter(pk=award_id, organisation__admins__id=_user(request).pk)
+        IssuedBadge.objects.select_related("badge__organisation", "revoked_by")
+        .filter(pk=award_id, badge__organisation__admins__id=_user(request).pk)
         .first()
     )
     if award is None:
@@ -449,7 +449,7 @@ def _render_award(
         request,
         "console/badges/award.html",
         {
-            "organisation": award.organisation,
+            "organisation": award.badge.organisation,
             "badge": award.badge,
             "award": award,
             "history": history,

@@ -26,7 +26,7 @@ def public_badge(public_id: str) -> IssuedBadge | None:
     look the same)."""
     return (
         IssuedBadge.objects.filter(public_id=public_id, is_public=True)
-        .select_related("organisation", "user")
+        .select_related("badge__organisation", "user")
         .first()
     )
 

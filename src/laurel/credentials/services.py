@@ -193,7 +193,7 @@ def badge_credential_issue(*, award: IssuedBadge, now: datetime | None = None) -
         # bit starts set if the revocation came first and is flipped if it comes after.
         locked = (
             IssuedBadge.objects.select_for_update(of=("self",))
-            .select_related("organisation", "user")
+            .select_related("badge__organisation", "user")
             .filter(pk=award.pk)
             .first()
         )
@@ -202,7 +202,7 @@ def badge_credential_issue(*, award: IssuedBadge, now: datetime | None = None) -
         existing = BadgeCredential.objects.filter(award=locked).first()
         if existing is not None:
             return existing
-        organisation = locked.organisation
+        organisation = locked.badge.organisation
         key = issuer_key_active(organisation=organisation, now=now)
         status_list, index = _allocate(organisation=organisation, now=now)
         document = documents.badge_credential(

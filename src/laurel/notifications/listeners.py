@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from laurel.badges.events import BadgeChange, BadgesIssued
 from laurel.certificates.events import AwardChange, AwardsIssued
-from laurel.notifications.tasks import send_award_email, send_badge_email
+from laurel.notifications.services.badge_emails import badge_emails_queue
+from laurel.notifications.tasks import send_award_email
 from laurel.outbox.backend import enqueue_many
 
 
@@ -25,11 +26,11 @@ def on_award_change(event: AwardChange) -> None:
 
 
 def on_badge_change(event: BadgeChange) -> None:
-    # As for certificates: one outbox message per email, in the awarding transaction.
+    # As for certificates, in the awarding transaction; a large award's emails are queued
+    # a chunk of awards per message, which the worker expands (``badge_emails_queue``).
     if isinstance(event, BadgesIssued):
-        enqueue_many(
-            send_badge_email,
-            ({"award_id": award_id} for award_id in event.award_ids),
+        badge_emails_queue(
             organisation_id=event.organisation_id,
-            recipient_ids=event.user_ids or None,
+            award_ids=event.award_ids,
+            user_ids=event.user_ids,
         )

@@ -39,3 +39,10 @@ def send_badge_email(*, award_id: int) -> dict[str, Any]:
     from laurel.notifications.services.emails import badge_email_send
 
     return badge_email_send(award_id=award_id)
+
+
+@task()
+def send_badge_emails_expand(*, organisation_id: int, award_ids: list[int]) -> dict[str, Any]:
+    from laurel.notifications.services.badge_emails import badge_emails_expand
+
+    return badge_emails_expand(organisation_id=organisation_id, award_ids=award_ids)

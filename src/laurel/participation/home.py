@@ -71,10 +71,12 @@ def badges_for_user(*, user_id: int, organisations: list[Organisation]) -> list[
     if not organisations:
         return []
     earned: dict[int, list[IssuedBadge]] = {}
-    for award in IssuedBadge.objects.filter(
-        user_id=user_id, organisation__in=organisations
-    ).order_by("-issued_at", "-pk"):
-        earned.setdefault(award.organisation_id, []).append(award)
+    for award in (
+        IssuedBadge.objects.filter(user_id=user_id, badge__organisation__in=organisations)
+        .select_related("badge")
+        .order_by("-issued_at", "-pk")
+    ):
+        earned.setdefault(award.badge.organisation_id, []).append(award)
     enabled = set(
         BadgeDefinition.objects.filter(organisation__in=organisations, enabled=True)
         .values_list("organisation_id", flat=True)

@@ -17,7 +17,10 @@ from laurel.validation import clean_text
 
 
 def _locked_award(award: IssuedBadge) -> IssuedBadge:
-    return IssuedBadge.objects.select_for_update(of=("self",)).get(pk=award.pk)
+    # With its badge, whose organisation the award is in.
+    return (
+        IssuedBadge.objects.select_for_update(of=("self",)).select_related("badge").get(pk=award.pk)
+    )
 
 
 def badge_award_revoke(
@@ -53,7 +56,7 @@ def badge_award_revoke(
             ]
         )  # fmt: skip
         badge_audit_record(
-            action=BadgeAuditEntry.Action.REVOKED, organisation_id=award.organisation_id,
+            action=BadgeAuditEntry.Action.REVOKED, organisation_id=award.badge.organisation_id,
             actor=by, now=now, badge_id=award.badge_id, award=award, via=via,
             data={"reason": reason, "public_reason": bool(public_reason)},
         )  # fmt: skip
@@ -64,7 +67,9 @@ def badge_award_revoke(
         ).count()
         badge_changes.announce(
             BadgeRevoked(
-                award_id=award.pk, organisation_id=award.organisation_id, occurrence=occurrence
+                award_id=award.pk,
+                organisation_id=award.badge.organisation_id,
+                occurrence=occurrence,
             )
         )
     return award
@@ -96,11 +101,11 @@ def badge_award_reinstate(
             ]
         )  # fmt: skip
         badge_audit_record(
-            action=BadgeAuditEntry.Action.REINSTATED, organisation_id=award.organisation_id,
+            action=BadgeAuditEntry.Action.REINSTATED, organisation_id=award.badge.organisation_id,
             actor=by, now=now, badge_id=award.badge_id, award=award, via=via, data=revoked,
         )  # fmt: skip
         badge_changes.announce(
-            BadgeReinstated(award_id=award.pk, organisation_id=award.organisation_id)
+            BadgeReinstated(award_id=award.pk, organisation_id=award.badge.organisation_id)
         )
     return award
 

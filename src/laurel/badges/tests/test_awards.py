@@ -4,6 +4,8 @@ show a badge."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from laurel.accounts.models import User
@@ -81,6 +83,22 @@ def test_awarded_once_however_many_more_sessions(announced):
     assert not [e for e in announced if isinstance(e, BadgesIssued)]
 
 
+def test_every_award_of_an_enable_has_its_own_unguessable_public_id(client):
+    organisation = make_organisation("Northwind")
+    program = make_program(organisation)
+    for n in range(40):
+        hold_sessions(program, *mentor_pair(program, f"Mentor {n}", f"Mentee {n}"), 2)
+    badge = make_badge(organisation, rule=MENTOR_2, enabled=True)
+
+    public_ids = list(IssuedBadge.objects.filter(badge=badge).values_list("public_id", flat=True))
+
+    assert len(public_ids) == len(set(public_ids)) == 40
+    assert all(re.fullmatch(r"[0-9a-f]{32}", public_id) for public_id in public_ids)
+    # Random digits: across 40 ids every hex digit turns up.
+    assert len(set("".join(public_ids))) == 16
+    assert client.get(f"/b/{public_ids[0]}").status_code == 200
+
+
 def test_revoke_and_reinstate_keep_the_audit_log_and_announce(announced):
     admin = User.objects.create_user(email="admin@example.org", name="Admin")
     _, badge, award = awarded_grace()
@@ -101,9 +119,9 @@ def test_revoke_and_reinstate_keep_the_audit_log_and_announce(announced):
         badge_award_reinstate(award=award, by=admin)
     badge_award_revoke(award=award, by=admin, reason="Second look")
     assert announced == [
-        BadgeRevoked(award_id=award.pk, organisation_id=award.organisation_id, occurrence=1),
-        BadgeReinstated(award_id=award.pk, organisation_id=award.organisation_id),
-        BadgeRevoked(award_id=award.pk, organisation_id=award.organisation_id, occurrence=2),
+        BadgeRevoked(award_id=award.pk, organisation_id=badge.organisation_id, occurrence=1),
+        BadgeReinstated(award_id=award.pk, organisation_id=badge.organisation_id),
+        BadgeRevoked(award_id=award.pk, organisation_id=badge.organisation_id, occurrence=2),
     ]
     entries = list(BadgeAuditEntry.objects.filter(award=award).order_by("pk"))
     assert [e.action for e in entries] == [

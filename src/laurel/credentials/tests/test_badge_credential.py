@@ -11,7 +11,7 @@ import json
 import pytest
 from django.db import transaction
 
-from laurel.badges.models import IssuedBadge
+from laurel.badges.models import BadgeDefinition, IssuedBadge
 from laurel.badges.services import badge_award_reinstate, badge_award_revoke
 from laurel.certificates.services import award_revoke
 from laurel.credentials.documents import identity_hash
@@ -134,7 +134,7 @@ def test_badges_and_certificates_share_the_status_lists_without_sharing_a_bit(ma
     badge = make_badge_award()
     # make_organisation gives each call its own organisation; move the badge into the
     # certificate's, as if it had been earned there.
-    IssuedBadge.objects.filter(pk=badge.pk).update(organisation=organisation)
+    BadgeDefinition.objects.filter(pk=badge.badge_id).update(organisation=organisation)
     badge.refresh_from_db()
     badge_credential_for(badge)
     cert_entry = Credential.objects.get(award=certificate)
@@ -175,7 +175,9 @@ HOSTILE_NAMES = [
 @pytest.mark.parametrize(("name", "badge"), HOSTILE_NAMES)
 def test_third_party_verifier_accepts_badge_credentials_with_any_names(tmp_path, name, badge):
     award = make_badge_award(recipient=name, badge=badge)
-    report = third_party_verify(tmp_path, badge_credential_for(award), slug=award.organisation.slug)
+    report = third_party_verify(
+        tmp_path, badge_credential_for(award), slug=award.badge.organisation.slug
+    )
     assert report == {
         "verified": True,
         "signature": True,
@@ -188,7 +190,7 @@ def test_third_party_verifier_rejects_a_tampered_badge_credential(tmp_path):
     award = make_badge_award()
     document = copy.deepcopy(badge_credential_for(award))
     document["credentialSubject"]["achievement"]["name"] = "Grand Master Mentor (forged)"
-    report = third_party_verify(tmp_path, document, slug=award.organisation.slug)
+    report = third_party_verify(tmp_path, document, slug=award.badge.organisation.slug)
     assert report["verified"] is False
     assert report["signature"] is False
 
@@ -196,7 +198,7 @@ def test_third_party_verifier_rejects_a_tampered_badge_credential(tmp_path):
 def test_third_party_verifier_sees_a_badge_revocation_in_the_status_list(tmp_path):
     award = make_badge_award()
     document = badge_credential_for(award)
-    slug = award.organisation.slug
+    slug = award.badge.organisation.slug
     assert third_party_verify(tmp_path, document, slug=slug)["verified"] is True
 
     badge_award_revoke(award=award, by=None, reason="Issued by mistake")

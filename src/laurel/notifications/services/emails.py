@@ -223,7 +223,7 @@ def badge_email_send(*, award_id: int) -> dict[str, Any]:
         IssuedBadge.objects.filter(pk=award_id)
         .annotate(
             email=F("user__email"),
-            accent=F("organisation__accent_colour"),
+            accent=F("badge__organisation__accent_colour"),
             switched_off=Exists(
                 EmailOptOut.objects.filter(user_id=OuterRef("user_id"), kind=EmailKind.BADGE)
             ),
